@@ -1,0 +1,72 @@
+//! The one error type of `retag-data`. Every variant carries what a user
+//! needs to fix the input: the file and line, the label, the tensor.
+
+use std::path::PathBuf;
+
+use crate::location::Location;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DataError {
+    /// Opening, reading or writing a file failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// A line of a data file does not have the expected shape.
+    #[error("{at}: {reason}")]
+    Malformed { at: Location, reason: String },
+
+    /// A tag that no scheme can read (`B-`, `X-PER`, `PER` without prefix...).
+    #[error("{at}: invalid tag {tag:?}: {reason}")]
+    InvalidTag {
+        at: Location,
+        tag: String,
+        reason: String,
+    },
+
+    /// A tag sequence that breaks its scheme's rules (an `I-X` after `O` in
+    /// IOB2, an `I-X` after `B-Y`...). `index` is the 1-based token in the sentence.
+    #[error("{at}: invalid {scheme} sequence at token {index}, tag {tag:?}: {reason}")]
+    InvalidSequence {
+        at: Location,
+        scheme: crate::scheme::Scheme,
+        index: usize,
+        tag: String,
+        reason: String,
+    },
+
+    /// A label that the tagset does not contain.
+    #[error("{at}: unknown label {label:?}; the tagset has {known}")]
+    UnknownLabel {
+        at: Location,
+        label: String,
+        known: String,
+    },
+
+    /// A tagset that cannot be built (duplicate labels, gaps in `id2label`...).
+    #[error("invalid tagset: {reason}")]
+    InvalidTagset { reason: String },
+
+    /// A tagset mapping file that is wrong or does not fit the data.
+    #[error("{at}: mapping: {reason}")]
+    Mapping { at: Location, reason: String },
+
+    /// A tokenizer that cannot be loaded or used.
+    #[error("{}: tokenizer: {reason}", path.display())]
+    Tokenizer { path: PathBuf, reason: String },
+
+    /// Two inputs that should line up do not (gold and prediction files with
+    /// different sentences or tokens, a windowing request that cannot fit).
+    #[error("{at}: {reason}")]
+    Mismatch { at: Location, reason: String },
+
+    /// An option value that makes no sense (a window stride larger than the window...).
+    #[error("invalid option {option}: {reason}")]
+    InvalidOption { option: String, reason: String },
+}
+
+pub type Result<T, E = DataError> = std::result::Result<T, E>;

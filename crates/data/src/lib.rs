@@ -1,0 +1,25 @@
+//! `retag-data`: everything retag knows about NER data, with no neural-network
+//! dependency, so that it can be tested fast and exhaustively.
+//!
+//! - [`Sentence`]: words and their tags, as read from a file;
+//! - [`scheme`]: tag schemes (IO, IOB1, IOB2, IOE2, BIOES/BILOU), span
+//!   extraction, conversion, and repair of invalid sequences the way seqeval does;
+//! - [`Tagset`]: the ordered labels of a model;
+//! - [`conll`] and [`jsonl`]: readers and writers, streaming, with errors that
+//!   name the file and the line;
+//! - [`mapping`]: old-tagset to new-tagset mappings (rename, merge, split, new, drop);
+//! - [`metrics`]: entity-level scores that agree with seqeval 1.2.2;
+//! - [`align`]: words to subword tokens and back, with windows for long sentences;
+//! - [`stats`]: what a dataset holds.
+
+pub mod error;
+pub mod location;
+pub mod scheme;
+pub mod sentence;
+pub mod tagset;
+
+pub use error::{DataError, Result};
+pub use location::Location;
+pub use scheme::{OnInvalid, Scheme, Span};
+pub use sentence::Sentence;
+pub use tagset::Tagset;
