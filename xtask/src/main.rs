@@ -1,1 +1,44 @@
-fn main() {}
+//! `cargo xtask`: the project's tasks, in Rust so they run wherever cargo does.
+
+mod cache;
+mod fetch_model;
+mod fixtures;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask")]
+struct Tasks {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Debug, Subcommand)]
+enum Task {
+    /// Retrain a NER model for a new tagset, end to end (arrives with the training issue).
+    Retrain,
+    /// Download the default encoder (sentence-transformers/all-MiniLM-L6-v2) into retag's cache.
+    FetchModel(fetch_model::FetchModelArgs),
+    /// Regenerate the reference fixtures with Python (seqeval) in a virtual environment.
+    Fixtures(fixtures::FixturesArgs),
+}
+
+fn main() -> ExitCode {
+    let result = match Tasks::parse().task {
+        Task::Retrain => Err(anyhow::anyhow!(
+            "the retraining job needs the encoder and the training loop, which are not built yet \
+             (issues 4 and 5). Today you can run the data tools: `cargo run -p retag-cli -- --help`"
+        )),
+        Task::FetchModel(args) => fetch_model::run(&args).map(|path| println!("{}", path.display())),
+        Task::Fixtures(args) => fixtures::run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,5 +1,29 @@
 //! `retag`: the command line. Parsing and printing only; the work is in the libraries.
 
-fn main() -> anyhow::Result<()> {
-    Ok(())
+mod args;
+mod commands;
+mod dataset;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use args::{Cli, Command, DataCommand};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Data(DataCommand::Stats(args)) => commands::stats::run(args),
+        Command::Data(DataCommand::Convert(args)) => commands::convert::run(args),
+        Command::Data(DataCommand::Relabel(args)) => commands::relabel::run(args),
+        Command::Eval(args) => commands::eval::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // The whole chain: "reading x.txt: x.txt:12: invalid tag ...".
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
 }

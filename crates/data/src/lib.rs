@@ -12,7 +12,13 @@
 //! - [`align`]: words to subword tokens and back, with windows for long sentences;
 //! - [`stats`]: what a dataset holds.
 
+pub mod align;
+pub mod conll;
 pub mod error;
+pub mod jsonl;
+pub mod mapping;
+pub mod metrics;
+pub mod stats;
 pub mod location;
 pub mod scheme;
 pub mod sentence;

@@ -1,0 +1,102 @@
+//! Opening data files in the format the user named (or their extension says),
+//! as streams of sentences, so that big files are never held in memory.
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use retag_data::conll::{ConllOptions, ConllReader, ConllWriter, Delimiter, Separator, TagColumn};
+use retag_data::jsonl::{JsonlOptions, JsonlReader, JsonlShape, JsonlWriter};
+use retag_data::{DataError, Sentence};
+
+use crate::args::{Format, InputArgs};
+
+/// The format of `path`: the one asked for, else `.jsonl`/`.json` are JSONL and the rest CoNLL.
+pub fn format_of(path: &Path, asked: Option<Format>) -> Format {
+    asked.unwrap_or_else(|| match path.extension().and_then(|e| e.to_str()) {
+        Some(ext) if ext.eq_ignore_ascii_case("jsonl") || ext.eq_ignore_ascii_case("json") => Format::Jsonl,
+        _ => Format::Conll,
+    })
+}
+
+pub type Sentences = Box<dyn Iterator<Item = Result<Sentence, DataError>>>;
+
+/// The sentences of `path`, one at a time. Errors name the file and line.
+pub fn read(path: &Path, input: &InputArgs) -> Result<Sentences> {
+    Ok(match format_of(path, input.format) {
+        Format::Conll => {
+            let options = ConllOptions {
+                token_column: input.token_column,
+                tag_column: input.tag_column.map_or(TagColumn::Last, TagColumn::Index),
+                delimiter: if input.tab_separated { Delimiter::Tab } else { Delimiter::AsciiWhitespace },
+                comment_prefix: input.comment_prefix.clone(),
+            };
+            Box::new(ConllReader::open(path, options)?)
+        }
+        Format::Jsonl => Box::new(JsonlReader::open(path, JsonlOptions::default())?),
+    })
+}
+
+/// All sentences of `path`, for commands that need them at once.
+pub fn read_all(path: &Path, input: &InputArgs) -> Result<Vec<Sentence>> {
+    read(path, input)?.collect::<Result<Vec<_>, _>>().with_context(|| format!("reading {}", path.display()))
+}
+
+/// A destination for sentences in the format of its file name.
+///
+/// It writes to a temporary file beside the destination and renames it into
+/// place only when every sentence is written: a failed run leaves no half
+/// file, and `convert a.txt a.txt` cannot destroy its own input.
+pub struct SentenceSink {
+    writer: Writer,
+    partial: PathBuf,
+    destination: PathBuf,
+}
+
+enum Writer {
+    Conll(ConllWriter<BufWriter<File>>),
+    Jsonl(JsonlWriter<BufWriter<File>>),
+}
+
+impl SentenceSink {
+    pub fn create(path: &Path, format: Format, tab_separated: bool) -> Result<Self> {
+        let name = path.file_name().with_context(|| format!("{} is not a file name", path.display()))?;
+        let partial = path.with_file_name(format!(".{}.partial", name.to_string_lossy()));
+        let file = File::create(&partial).with_context(|| format!("cannot create {}", partial.display()))?;
+        let out = BufWriter::new(file);
+        let writer = match format {
+            Format::Conll => {
+                let separator = if tab_separated { Separator::Tab } else { Separator::Space };
+                Writer::Conll(ConllWriter::new(out, separator).with_destination(path))
+            }
+            Format::Jsonl => Writer::Jsonl(JsonlWriter::new(out, JsonlShape::Tokens).with_destination(path)),
+        };
+        Ok(Self { writer, partial, destination: path.to_path_buf() })
+    }
+
+    pub fn write(&mut self, sentence: &Sentence) -> Result<(), DataError> {
+        match &mut self.writer {
+            Writer::Conll(writer) => writer.write_sentence(sentence),
+            Writer::Jsonl(writer) => writer.write_sentence(sentence),
+        }
+    }
+
+    /// Flushes the file (an error here, such as a full disk, must not go
+    /// unnoticed) and moves it into place.
+    pub fn finish(self) -> Result<()> {
+        let file = match self.writer {
+            Writer::Conll(writer) => writer.finish()?,
+            Writer::Jsonl(writer) => writer.finish()?,
+        };
+        let file = file.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all().with_context(|| format!("cannot write {}", self.partial.display()))?;
+        std::fs::rename(&self.partial, &self.destination)
+            .with_context(|| format!("cannot move {} to {}", self.partial.display(), self.destination.display()))
+    }
+
+    /// Removes the temporary file after a failure.
+    pub fn abandon(self) {
+        let _ = std::fs::remove_file(&self.partial);
+    }
+}
