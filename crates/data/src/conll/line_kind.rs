@@ -70,11 +70,7 @@ pub(crate) fn classify<'a>(
         }
     }
     let token = *columns.get(options.token_column).ok_or_else(|| {
-        format!(
-            "no token column {}: the line has {}",
-            options.token_column + 1,
-            count_columns(columns.len())
-        )
+        format!("no token column {}: the line has {}", options.token_column + 1, count_columns(columns.len()))
     })?;
     if token.is_empty() {
         return Err(format!("the token (column {}) is empty", options.token_column + 1));
@@ -124,11 +120,9 @@ fn tag_index(columns: usize, options: &ConllOptions) -> TagIndex {
         )),
         TagColumn::Last => TagIndex::At(columns - 1),
         TagColumn::Index(index) if index < columns => TagIndex::At(index),
-        TagColumn::Index(index) => TagIndex::Missing(format!(
-            "no tag column {}: the line has {}",
-            index + 1,
-            count_columns(columns)
-        )),
+        TagColumn::Index(index) => {
+            TagIndex::Missing(format!("no tag column {}: the line has {}", index + 1, count_columns(columns)))
+        }
     }
 }
 

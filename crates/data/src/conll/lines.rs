@@ -72,10 +72,7 @@ impl<R: BufRead> Lines<R> {
             Ok(text) => Some(Ok((number, text))),
             Err(error) => Some(Err(DataError::Malformed {
                 at: self.source.at_line(number),
-                reason: format!(
-                    "the line is not valid UTF-8 (invalid byte after {} valid bytes)",
-                    error.valid_up_to()
-                ),
+                reason: format!("the line is not valid UTF-8 (invalid byte after {} valid bytes)", error.valid_up_to()),
             })),
         }
     }

@@ -23,7 +23,10 @@ fn reads_well_formed_inputs() {
             "two sentences, missing final blank line",
             b"EU B-ORG\nrejects O\n\nPeter B-PER\nBlackburn I-PER",
             ConllOptions::default(),
-            vec![tagged(&["EU", "rejects"], &["B-ORG", "O"], 1), tagged(&["Peter", "Blackburn"], &["B-PER", "I-PER"], 4)],
+            vec![
+                tagged(&["EU", "rejects"], &["B-ORG", "O"], 1),
+                tagged(&["Peter", "Blackburn"], &["B-PER", "I-PER"], 4),
+            ],
         ),
         (
             "CRLF, several blank lines, BOM",
@@ -67,12 +70,7 @@ fn reads_well_formed_inputs() {
             ConllOptions::untagged(),
             vec![tagged(&["EU", "rejects"], &[], 1), tagged(&["ok"], &[], 4)],
         ),
-        (
-            "untagged mode ignores a tag column",
-            b"EU B-ORG\n",
-            ConllOptions::untagged(),
-            vec![tagged(&["EU"], &[], 1)],
-        ),
+        ("untagged mode ignores a tag column", b"EU B-ORG\n", ConllOptions::untagged(), vec![tagged(&["EU"], &[], 1)]),
         (
             "Unicode whitespace stays in tokens",
             "\u{a0} O\nwatched\u{200b}was O\na\u{2028}b O\nDubbz\u{feff} B-person\n\u{3000} O\n".as_bytes(),
@@ -122,11 +120,41 @@ fn rejects_malformed_lines_naming_file_and_line() {
         ("one column", b"a O\nb\n", ConllOptions::default(), "in.conll:2", "one column"),
         ("column count changes", b"a O\n\nb X O\n", ConllOptions::default(), "in.conll:3", "line 1 has 2"),
         ("leading space", b"a O\n O\n", ConllOptions::default(), "in.conll:2", "token is empty"),
-        ("empty tag with tab", b"a\tO\nb\t\n", ConllOptions { delimiter: Delimiter::Tab, ..Default::default() }, "in.conll:2", "tag (column 2) is empty"),
-        ("empty token with tab", b"\tO\n", ConllOptions { delimiter: Delimiter::Tab, ..Default::default() }, "in.conll:1", "token (column 1) is empty"),
-        ("missing tag column", b"a B NP\nb C\n", ConllOptions { tag_column: TagColumn::Index(2), ..Default::default() }, "in.conll:2", "columns"),
-        ("missing tag index", b"a B\n", ConllOptions { tag_column: TagColumn::Index(3), ..Default::default() }, "in.conll:1", "no tag column 4"),
-        ("missing token column", b"a\n", ConllOptions { token_column: 2, ..ConllOptions::untagged() }, "in.conll:1", "no token column 3"),
+        (
+            "empty tag with tab",
+            b"a\tO\nb\t\n",
+            ConllOptions { delimiter: Delimiter::Tab, ..Default::default() },
+            "in.conll:2",
+            "tag (column 2) is empty",
+        ),
+        (
+            "empty token with tab",
+            b"\tO\n",
+            ConllOptions { delimiter: Delimiter::Tab, ..Default::default() },
+            "in.conll:1",
+            "token (column 1) is empty",
+        ),
+        (
+            "missing tag column",
+            b"a B NP\nb C\n",
+            ConllOptions { tag_column: TagColumn::Index(2), ..Default::default() },
+            "in.conll:2",
+            "columns",
+        ),
+        (
+            "missing tag index",
+            b"a B\n",
+            ConllOptions { tag_column: TagColumn::Index(3), ..Default::default() },
+            "in.conll:1",
+            "no tag column 4",
+        ),
+        (
+            "missing token column",
+            b"a\n",
+            ConllOptions { token_column: 2, ..ConllOptions::untagged() },
+            "in.conll:1",
+            "no token column 3",
+        ),
         ("invalid UTF-8", b"a O\n\xff O\n", ConllOptions::default(), "in.conll:2", "UTF-8"),
         ("invalid UTF-8 after BOM", b"\xEF\xBB\xBF\xC3 O\n", ConllOptions::default(), "in.conll:1", "UTF-8"),
     ];
@@ -152,8 +180,9 @@ fn rejects_contradictory_options() {
 
 #[test]
 fn reader_stops_after_the_first_error() {
-    let mut reader = ConllReader::new(&b"a O\n\nb\n\nc O\n"[..], crate::Location::unnamed(None), ConllOptions::default())
-        .expect("valid options");
+    let mut reader =
+        ConllReader::new(&b"a O\n\nb\n\nc O\n"[..], crate::Location::unnamed(None), ConllOptions::default())
+            .expect("valid options");
     assert!(reader.next().is_some_and(|s| s.is_ok()));
     assert!(reader.next().is_some_and(|s| s.is_err()));
     assert!(reader.next().is_none());

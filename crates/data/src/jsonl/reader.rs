@@ -114,7 +114,8 @@ fn read_record(line: &str, options: &JsonlOptions) -> Result<(Vec<String>, Vec<S
         }
         return Ok((tokens, tags));
     }
-    let text = record.text.ok_or("missing field: a record needs \"tokens\" (with \"tags\") or \"text\" (with \"spans\")")?;
+    let text =
+        record.text.ok_or("missing field: a record needs \"tokens\" (with \"tags\") or \"text\" (with \"spans\")")?;
     let tokens = tokenize(&text, options.tokenizer);
     let tags = if options.read_tags {
         let spans: Vec<CharSpan> = match (record.spans, record.label) {

@@ -57,12 +57,7 @@ fn reads_both_shapes() {
             punctuation,
             vec![sentence(&["in", "Paris", "."], &["O", "B-LOC", "O"], 1)],
         ),
-        (
-            "empty text",
-            r#"{"text": "", "spans": []}"#,
-            JsonlOptions::default(),
-            vec![sentence(&[], &[], 1)],
-        ),
+        ("empty text", r#"{"text": "", "spans": []}"#, JsonlOptions::default(), vec![sentence(&[], &[], 1)]),
         (
             "untagged reading ignores missing tags",
             "{\"tokens\": [\"a\"]}\n{\"text\": \"b c\"}",
@@ -84,14 +79,44 @@ fn rejects_bad_records_naming_file_line_and_span() {
         ("no tokens nor text", b"{\"words\": []}\n", "in.jsonl:1", "missing field"),
         ("no tags", b"{\"tokens\": [\"a\"]}\n", "in.jsonl:1", "\"tags\""),
         ("no spans", b"{\"text\": \"a\"}\n", "in.jsonl:1", "\"spans\""),
-        ("length mismatch", b"\n{\"tokens\": [\"a\", \"b\"], \"tags\": [\"O\"]}\n", "in.jsonl:2", "2 tokens but 1 tags"),
+        (
+            "length mismatch",
+            b"\n{\"tokens\": [\"a\", \"b\"], \"tags\": [\"O\"]}\n",
+            "in.jsonl:2",
+            "2 tokens but 1 tags",
+        ),
         ("empty token", b"{\"tokens\": [\"a\", \"\"], \"tags\": [\"O\", \"O\"]}\n", "in.jsonl:1", "token 2 is empty"),
         ("integer tags", b"{\"tokens\": [\"a\"], \"ner_tags\": [3]}\n", "in.jsonl:1", "invalid type"),
-        ("span cuts a token", b"{\"text\": \"Paris.\", \"spans\": [[0, 5, \"LOC\"]]}\n", "in.jsonl:1", "span 1 (0..5 \"LOC\") does not end at a token boundary: it cuts token \"Paris.\""),
-        ("span starts on space", b"{\"text\": \"a  b\", \"spans\": [[2, 4, \"X\"]]}\n", "in.jsonl:1", "falls on whitespace"),
-        ("span overlap", b"{\"text\": \"a b c\", \"spans\": [[0, 3, \"X\"], [2, 5, \"Y\"]]}\n", "in.jsonl:1", "span 2 (2..5 \"Y\") overlaps span 1"),
-        ("duplicate span", b"{\"text\": \"a b\", \"spans\": [[0, 1, \"X\"], [0, 1, \"X\"]]}\n", "in.jsonl:1", "overlaps"),
-        ("span past the end", b"{\"text\": \"a b\", \"spans\": [[2, 9, \"X\"]]}\n", "in.jsonl:1", "ends past the text, which has 3 characters"),
+        (
+            "span cuts a token",
+            b"{\"text\": \"Paris.\", \"spans\": [[0, 5, \"LOC\"]]}\n",
+            "in.jsonl:1",
+            "span 1 (0..5 \"LOC\") does not end at a token boundary: it cuts token \"Paris.\"",
+        ),
+        (
+            "span starts on space",
+            b"{\"text\": \"a  b\", \"spans\": [[2, 4, \"X\"]]}\n",
+            "in.jsonl:1",
+            "falls on whitespace",
+        ),
+        (
+            "span overlap",
+            b"{\"text\": \"a b c\", \"spans\": [[0, 3, \"X\"], [2, 5, \"Y\"]]}\n",
+            "in.jsonl:1",
+            "span 2 (2..5 \"Y\") overlaps span 1",
+        ),
+        (
+            "duplicate span",
+            b"{\"text\": \"a b\", \"spans\": [[0, 1, \"X\"], [0, 1, \"X\"]]}\n",
+            "in.jsonl:1",
+            "overlaps",
+        ),
+        (
+            "span past the end",
+            b"{\"text\": \"a b\", \"spans\": [[2, 9, \"X\"]]}\n",
+            "in.jsonl:1",
+            "ends past the text, which has 3 characters",
+        ),
         ("empty span", b"{\"text\": \"a b\", \"spans\": [[2, 2, \"X\"]]}\n", "in.jsonl:1", "empty or reversed"),
         ("empty label", b"{\"text\": \"a b\", \"spans\": [[0, 1, \"\"]]}\n", "in.jsonl:1", "empty label"),
         ("negative offset", b"{\"text\": \"a b\", \"spans\": [[-1, 1, \"X\"]]}\n", "in.jsonl:1", "span"),
@@ -136,7 +161,12 @@ fn writes_both_shapes() {
 #[test]
 fn text_shape_refuses_what_cannot_be_read_back() {
     let cases: Vec<(&str, Sentence, JsonlShape, &str)> = vec![
-        ("space in token", sentence(&["New York"], &["B-LOC"], 4), JsonlShape::Text, "input line 4: token 1 \"New York\" contains ASCII whitespace"),
+        (
+            "space in token",
+            sentence(&["New York"], &["B-LOC"], 4),
+            JsonlShape::Text,
+            "input line 4: token 1 \"New York\" contains ASCII whitespace",
+        ),
         ("invalid IOB2", sentence(&["a", "b"], &["O", "I-PER"], 0), JsonlShape::Text, "not valid IOB2: token 2"),
         ("empty token", sentence(&[""], &["O"], 0), JsonlShape::Tokens, "token 1 is empty"),
         ("tag count", sentence(&["a", "b"], &["O"], 0), JsonlShape::Tokens, "2 tokens but 1 tags"),

@@ -57,7 +57,11 @@ pub(crate) fn tokenize(text: &str, tokenizer: TextTokenizer) -> Vec<TextToken> {
 /// characters. Every span must start at a token's start and end at a
 /// token's end, and no two may overlap; an `Err` says which span is wrong
 /// and why (spans numbered from 1 in file order).
-pub(crate) fn spans_to_tags(tokens: &[TextToken], text_length: usize, spans: &[CharSpan]) -> Result<Vec<String>, String> {
+pub(crate) fn spans_to_tags(
+    tokens: &[TextToken],
+    text_length: usize,
+    spans: &[CharSpan],
+) -> Result<Vec<String>, String> {
     let mut tags = vec!["O".to_string(); tokens.len()];
     let mut order: Vec<usize> = (0..spans.len()).collect();
     order.sort_by_key(|&index| (spans[index].start, spans[index].end));

@@ -95,9 +95,7 @@ impl<W: Write> JsonlWriter<W> {
         }
         .expect("a record of strings and integers always serializes");
         line.push(b'\n');
-        self.out
-            .write_all(&line)
-            .map_err(|source| DataError::Io { path: self.destination.clone(), source })?;
+        self.out.write_all(&line).map_err(|source| DataError::Io { path: self.destination.clone(), source })?;
         self.lines_written += 1;
         Ok(())
     }
@@ -109,7 +107,9 @@ impl<W: Write> JsonlWriter<W> {
     }
 
     fn text_record(&self, sentence: &Sentence, tags: Option<&[String]>) -> Result<TextRecord> {
-        if let Some(position) = sentence.tokens.iter().position(|token| token.contains(|c: char| c.is_ascii_whitespace())) {
+        if let Some(position) =
+            sentence.tokens.iter().position(|token| token.contains(|c: char| c.is_ascii_whitespace()))
+        {
             return Err(self.refuse(
                 sentence.line,
                 &format!(
@@ -124,10 +124,8 @@ impl<W: Write> JsonlWriter<W> {
         };
         let (text, spans) = tags_to_spans(&sentence.tokens, tags)
             .map_err(|reason| self.refuse(sentence.line, &format!("its tags are not valid IOB2: {reason}")))?;
-        let spans = spans
-            .into_iter()
-            .map(|span| SpanRecord { start: span.start, end: span.end, label: span.label })
-            .collect();
+        let spans =
+            spans.into_iter().map(|span| SpanRecord { start: span.start, end: span.end, label: span.label }).collect();
         Ok(TextRecord { text, spans: Some(spans) })
     }
 

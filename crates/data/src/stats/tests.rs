@@ -145,3 +145,11 @@ fn reports_read_well_and_serialize() {
     assert_eq!(json["lengths"]["histogram"][0], serde_json::json!({"low": 0, "high": 8, "count": 2}));
     assert_eq!(json["invalid"]["sentences"], 1);
 }
+
+#[test]
+fn zz_scratch_print() {
+    let path = data_file("wnut16/train.txt");
+    let read = read_conll_file(&path, &ConllOptions::default()).unwrap();
+    let stats = DatasetStats::collect(&read, Scheme::Iob2, &Location::file(&path)).unwrap();
+    println!("{}", stats.to_text());
+}

@@ -25,7 +25,11 @@ const CASES: &[(&str, usize, &str)] = &[
     ("jsonl_missing_tags.jsonl", 2, "missing field \"tags\""),
     ("jsonl_missing_tokens.jsonl", 1, "missing field"),
     ("jsonl_not_an_object.jsonl", 3, "expected a JSON object"),
-    ("jsonl_span_cuts_token.jsonl", 2, "span 1 (0..15 \"PER\") does not end at a token boundary: it cuts token \"Blackburn.\""),
+    (
+        "jsonl_span_cuts_token.jsonl",
+        2,
+        "span 1 (0..15 \"PER\") does not end at a token boundary: it cuts token \"Blackburn.\"",
+    ),
     ("jsonl_span_empty.jsonl", 1, "span 1 (3..3 \"X\") is empty"),
     ("jsonl_span_out_of_range.jsonl", 1, "span 1 (3..11 \"X\") ends past the text, which has 10 characters"),
     ("jsonl_span_overlap.jsonl", 1, "span 2 (11..22 \"MISC\") overlaps span 3 (11..17 \"MISC\")"),

@@ -11,10 +11,37 @@ fn tricky_bytes() -> impl Strategy<Value = Vec<u8>> {
     let piece = prop_oneof![
         any::<u8>().prop_map(|b| vec![b]),
         prop::sample::select(vec![
-            &b" "[..], b"\t", b"\n", b"\r\n", b"\xEF\xBB\xBF", b"-DOCSTART-", b"#", b"O", b"B-PER", b"\xC3",
-            b"{", b"}", b"[", b"]", b"\"", b",", b":", b"\"tokens\"", b"\"tags\"", b"\"text\"", b"\"spans\"",
-            b"\"label\"", b"\"start\"", b"\"end\"", b"0", b"1", b"-1", b"99999999999999999999", "\u{a0}".as_bytes(),
-            "é".as_bytes(), "😀".as_bytes(),
+            &b" "[..],
+            b"\t",
+            b"\n",
+            b"\r\n",
+            b"\xEF\xBB\xBF",
+            b"-DOCSTART-",
+            b"#",
+            b"O",
+            b"B-PER",
+            b"\xC3",
+            b"{",
+            b"}",
+            b"[",
+            b"]",
+            b"\"",
+            b",",
+            b":",
+            b"\"tokens\"",
+            b"\"tags\"",
+            b"\"text\"",
+            b"\"spans\"",
+            b"\"label\"",
+            b"\"start\"",
+            b"\"end\"",
+            b"0",
+            b"1",
+            b"-1",
+            b"99999999999999999999",
+            "\u{a0}".as_bytes(),
+            "é".as_bytes(),
+            "😀".as_bytes(),
         ])
         .prop_map(|piece| piece.to_vec()),
     ];
@@ -22,7 +49,12 @@ fn tricky_bytes() -> impl Strategy<Value = Vec<u8>> {
 }
 
 fn conll_options() -> impl Strategy<Value = ConllOptions> {
-    (0usize..3, prop_oneof![Just(TagColumn::Last), Just(TagColumn::None), (0usize..4).prop_map(TagColumn::Index)], any::<bool>(), any::<bool>())
+    (
+        0usize..3,
+        prop_oneof![Just(TagColumn::Last), Just(TagColumn::None), (0usize..4).prop_map(TagColumn::Index)],
+        any::<bool>(),
+        any::<bool>(),
+    )
         .prop_map(|(token_column, tag_column, tab, comments)| ConllOptions {
             token_column,
             tag_column,

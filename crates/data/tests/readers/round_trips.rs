@@ -8,7 +8,8 @@ use retag_data::jsonl::{JsonlOptions, JsonlShape, read_jsonl_str, write_jsonl};
 use retag_data::scheme::{Scheme, Span, encode};
 
 /// Characters that split-on-any-whitespace readers get wrong.
-const UNICODE_WHITESPACE: &[&str] = &["\u{a0}", "\u{2028}", "\u{2029}", "\u{200b}", "\u{85}", "\u{3000}", "\u{feff}", "\u{b}", "\u{c}"];
+const UNICODE_WHITESPACE: &[&str] =
+    &["\u{a0}", "\u{2028}", "\u{2029}", "\u{200b}", "\u{85}", "\u{3000}", "\u{feff}", "\u{b}", "\u{c}"];
 
 /// A token with no ASCII space, tab or line break, often with Unicode
 /// whitespace in it or made of it.
@@ -17,7 +18,8 @@ fn token() -> impl Strategy<Value = String> {
         "[^ \t\r\n]{1,6}",
         "[a-zA-Z#@]{1,5}",
         prop::sample::select(UNICODE_WHITESPACE).prop_map(String::from),
-        ("[a-z]{1,3}", prop::sample::select(UNICODE_WHITESPACE), "[a-z]{0,3}").prop_map(|(a, w, b)| format!("{a}{w}{b}")),
+        ("[a-z]{1,3}", prop::sample::select(UNICODE_WHITESPACE), "[a-z]{0,3}")
+            .prop_map(|(a, w, b)| format!("{a}{w}{b}")),
     ]
 }
 
