@@ -36,6 +36,7 @@
 //! and [`TagsetMapping::relabel`].
 
 mod file;
+mod infer;
 mod relabel;
 #[cfg(test)]
 mod tests;
@@ -47,6 +48,7 @@ use crate::location::Location;
 use crate::tagset::Tagset;
 
 pub use file::MappingFormat;
+pub use infer::{InferredParent, MappingEvidence, OUTSIDE, inferred_to_text};
 pub use relabel::{RelabelOptions, Unmapped};
 
 /// What an old entity type becomes, and where the mapping file said so.
@@ -140,7 +142,10 @@ impl TagsetMapping {
         for Entry { old, mut children, line } in entries {
             check_type_name(&old).map_err(|why| error(line, format!("old type {old:?}: {why}")))?;
             if let Some(first) = rules.get(&old) {
-                return Err(error(line, format!("old type {old:?} is listed twice{}", at_line("first at ", first.line))));
+                return Err(error(
+                    line,
+                    format!("old type {old:?} is listed twice{}", at_line("first at ", first.line)),
+                ));
             }
             for (index, child) in children.iter().enumerate() {
                 check_type_name(child)
@@ -303,7 +308,11 @@ impl TagsetMapping {
             .iter()
             .map(|(old, rule)| Entry { old: old.clone(), children: rule.children.clone(), line: rule.line })
             .collect();
-        entries.extend(missing.iter().map(|old| Entry { old: old.to_string(), children: vec![old.to_string()], line: None }));
+        entries.extend(missing.iter().map(|old| Entry {
+            old: old.to_string(),
+            children: vec![old.to_string()],
+            line: None,
+        }));
         Self::build(
             self.origin.clone(),
             self.description.clone(),

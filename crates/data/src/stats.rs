@@ -200,7 +200,7 @@ impl StatsCollector {
 /// the sort is stable).
 fn by_count(counts: BTreeMap<String, usize>) -> Vec<Count> {
     let mut counts: Vec<Count> = counts.into_iter().map(|(name, count)| Count { name, count }).collect();
-    counts.sort_by(|a, b| b.count.cmp(&a.count));
+    counts.sort_by_key(|count| std::cmp::Reverse(count.count));
     counts
 }
 
@@ -209,11 +209,8 @@ impl LengthStats {
         lengths.sort_unstable();
         let (&min, &max) = (lengths.first()?, lengths.last()?);
         let n = lengths.len();
-        let median = if n % 2 == 1 {
-            lengths[n / 2] as f64
-        } else {
-            (lengths[n / 2 - 1] + lengths[n / 2]) as f64 / 2.0
-        };
+        let median =
+            if n % 2 == 1 { lengths[n / 2] as f64 } else { (lengths[n / 2 - 1] + lengths[n / 2]) as f64 / 2.0 };
         let nearest_rank = |percent: usize| lengths[(percent * n).div_ceil(100).max(1) - 1];
         let mut histogram = Vec::new();
         let (mut low, mut high) = (0, FIRST_BUCKET_HIGH);

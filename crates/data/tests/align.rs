@@ -195,6 +195,11 @@ mod align {
             assert_eq!(window.attention_mask, vec![1; 8]);
             assert_eq!((window.words.clone(), window.owned.clone()), (0..3, 0..3));
         }
+        let no_words: [&str; 0] = [];
+        let empty =
+            tokenizer.align_words(&no_words, Some(&[]), &options(16, 4, LabelPolicy::FirstSubword), &at()).unwrap();
+        assert_eq!(empty.windows.len(), 0);
+        assert_eq!(empty.merge::<u8, Vec<u8>>(&[]).unwrap(), Vec::<u8>::new());
         let unlabelled = tokenizer.align_words(&words, None, &options(16, 4, LabelPolicy::AllSubwords), &at()).unwrap();
         assert!(unlabelled.windows[0].labels.iter().all(Option::is_none));
         let error = tokenizer.align_words(&words, Some(&[0, 1]), &options(16, 4, LabelPolicy::FirstSubword), &at());
@@ -384,6 +389,13 @@ mod align {
                     prop_assert!(next.words.start <= span.words.end);
                     let overlap = next.words.start..span.words.end;
                     prop_assert!(size(&overlap) <= options.stride());
+                    // A shared word belongs to the window where it sits farther from the cut edge.
+                    for word in overlap.clone() {
+                        let before = size(&(overlap.start..word));
+                        let after = size(&(word + 1..overlap.end));
+                        prop_assert!(!span.owned.contains(&word) || before < after);
+                        prop_assert!(!next.owned.contains(&word) || before >= after);
+                    }
                     // ...and as many as they can: one more word would break the stride,
                     // crowd out the word that did not fit, or start no later.
                     let budget = options.stride().min(options.capacity() - lengths[span.words.end]);

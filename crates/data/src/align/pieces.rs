@@ -27,6 +27,8 @@ pub enum AlignWarning {
     NoSubwords { at: Location, word: usize, text: String },
     /// The word alone had more subwords than a window holds; only the first
     /// `kept` were kept (its prediction comes from the first one anyway).
+    /// `word` is 0-based (displayed 1-based); `text` is empty when the
+    /// pieces were framed without their words ([`crate::align::AlignedSentence::from_pieces`]).
     TruncatedWord { at: Location, word: usize, text: String, subwords: usize, kept: usize },
 }
 

@@ -64,10 +64,12 @@ pub(crate) fn classify<'a>(
     if columns.first() == Some(&DOCUMENT_MARKER) {
         return Ok(LineKind::DocumentMarker);
     }
-    if let Some(prefix) = options.comment_prefix.as_deref() {
-        if !prefix.is_empty() && line.starts_with(prefix) && !is_tagged_token_line(&columns, options, expected) {
-            return Ok(LineKind::Comment);
-        }
+    if let Some(prefix) = options.comment_prefix.as_deref()
+        && !prefix.is_empty()
+        && line.starts_with(prefix)
+        && !is_tagged_token_line(&columns, options, expected)
+    {
+        return Ok(LineKind::Comment);
     }
     let token = *columns.get(options.token_column).ok_or_else(|| {
         format!("no token column {}: the line has {}", options.token_column + 1, count_columns(columns.len()))
@@ -86,16 +88,16 @@ pub(crate) fn classify<'a>(
         }
         TagIndex::Missing(reason) => return Err(reason),
     };
-    if let Some(expected) = expected {
-        if columns.len() != expected.count {
-            return Err(format!(
-                "the line has {} but line {} has {}{}",
-                count_columns(columns.len()),
-                expected.first_line,
-                expected.count,
-                hint_for_column_mismatch(options.delimiter)
-            ));
-        }
+    if let Some(expected) = expected
+        && columns.len() != expected.count
+    {
+        return Err(format!(
+            "the line has {} but line {} has {}{}",
+            count_columns(columns.len()),
+            expected.first_line,
+            expected.count,
+            hint_for_column_mismatch(options.delimiter)
+        ));
     }
     Ok(LineKind::Token { token, tag, columns: columns.len() })
 }

@@ -62,10 +62,10 @@ impl<R: BufRead> Lines<R> {
         if let Some(rest) = bytes.strip_suffix(b"\r") {
             bytes = rest;
         }
-        if self.number == 1 {
-            if let Some(rest) = bytes.strip_prefix(BYTE_ORDER_MARK) {
-                bytes = rest;
-            }
+        if self.number == 1
+            && let Some(rest) = bytes.strip_prefix(BYTE_ORDER_MARK)
+        {
+            bytes = rest;
         }
         let number = self.number;
         match std::str::from_utf8(bytes) {

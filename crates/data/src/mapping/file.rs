@@ -147,8 +147,8 @@ impl TagsetMapping {
             at: origin.clone(),
             reason: "unknown extension; a mapping file ends in .toml or .json".into(),
         })?;
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| DataError::Io { path: path.to_path_buf(), source })?;
+        let text =
+            std::fs::read_to_string(path).map_err(|source| DataError::Io { path: path.to_path_buf(), source })?;
         Self::parse(&text, format, origin)
     }
 
@@ -195,8 +195,7 @@ impl TagsetMapping {
                 Entry { old, children, line }
             })
             .collect();
-        let unparented_line =
-            if file.new.is_empty() { None } else { key_lines(text, format, None, "new").next() };
+        let unparented_line = if file.new.is_empty() { None } else { key_lines(text, format, None, "new").next() };
         Self::build(origin, file.description, entries, file.new, unparented_line)
     }
 
@@ -241,9 +240,9 @@ fn key_lines<'a>(
     let mut current: Option<&str> = None;
     text.lines().enumerate().filter_map(move |(index, line)| {
         let defines = match format {
-            MappingFormat::Json => line
-                .match_indices(&quoted)
-                .any(|(at, _)| line[at + quoted.len()..].trim_start().starts_with(':')),
+            MappingFormat::Json => {
+                line.match_indices(&quoted).any(|(at, _)| line[at + quoted.len()..].trim_start().starts_with(':'))
+            }
             MappingFormat::Toml => {
                 let line = line.trim_start();
                 if let Some(header) = line.strip_prefix('[') {
@@ -267,7 +266,7 @@ fn key_lines<'a>(
 
 /// Whether a TOML line starts with `key` (bare or quoted) followed by `=`.
 fn defines_key(line: &str, key: &str) -> bool {
-    [key.to_string(), format!("\"{key}\""), format!("'{key}'")].iter().any(|spelling| {
-        line.strip_prefix(spelling.as_str()).is_some_and(|rest| rest.trim_start().starts_with('='))
-    })
+    [key.to_string(), format!("\"{key}\""), format!("'{key}'")]
+        .iter()
+        .any(|spelling| line.strip_prefix(spelling.as_str()).is_some_and(|rest| rest.trim_start().starts_with('=')))
 }

@@ -63,11 +63,7 @@ impl TagsetMapping {
         if sentence.tags.len() != sentence.tokens.len() {
             return Err(DataError::Mismatch {
                 at: token_location(file, sentence, 0),
-                reason: format!(
-                    "the sentence has {} tokens but {} tags",
-                    sentence.tokens.len(),
-                    sentence.tags.len()
-                ),
+                reason: format!("the sentence has {} tokens but {} tags", sentence.tokens.len(), sentence.tags.len()),
             });
         }
         let spans = scheme::sentence_spans(sentence, scheme, options.on_invalid, file)?;

@@ -26,7 +26,10 @@ fn words(line: &str) -> Vec<String> {
 fn every_kind_of_rule_reads_as_documented() {
     let mapping = TagsetMapping::from_toml_str(ALL_KINDS).unwrap();
     assert_eq!(mapping.description(), Some("every kind of rule"));
-    assert_eq!(mapping.old_types().collect::<Vec<_>>(), ["ORG", "company", "facility", "geo-loc", "misc", "other", "person"]);
+    assert_eq!(
+        mapping.old_types().collect::<Vec<_>>(),
+        ["ORG", "company", "facility", "geo-loc", "misc", "other", "person"]
+    );
     assert_eq!(
         mapping.new_types().collect::<Vec<_>>(),
         ["company", "corporation", "creative_work", "location", "person", "political_party", "religious_group"]
@@ -97,7 +100,12 @@ fn bad_files_are_refused_with_their_line() {
             Some(1),
             "new type \"loc\" is declared twice: in `new` (a type with no old parent) and as what old type \"geo\" becomes (line 3)",
         ),
-        (Json, "{\"types\": {\"a\": \"b\",\n \"a\": \"c\"}}", Some(2), "old type \"a\" is listed twice (first at line 1)"),
+        (
+            Json,
+            "{\"types\": {\"a\": \"b\",\n \"a\": \"c\"}}",
+            Some(2),
+            "old type \"a\" is listed twice (first at line 1)",
+        ),
         (Json, "{\"types\": {\"a\": \"b\"},\n \"extra\": 1}", Some(2), "unknown field `extra`"),
         (Json, "{\"types\": {\"a\": \"b\"\n \"c\": \"d\"}}", Some(2), "invalid JSON: expected `,` or `}`"),
         (Json, "{\"types\": {\"a\": null}}", Some(1), "a new type name, a list of new type names, or false"),
@@ -153,7 +161,11 @@ fn for_old_types_checks_and_completes_the_mapping() {
     assert_eq!(error, "m.toml:3: mapping: old type \"LOC\" is not in the old tagset, whose types are PER, MISC");
 
     let error = mapping.for_old_types(&["PER", "LOC", "MISC", "ORG", "X"], Unmapped::Error).unwrap_err().to_string();
-    assert!(error.starts_with("m.toml: mapping: the old tagset has types the mapping does not say what to do with: ORG, X;"), "{error}");
+    assert!(
+        error
+            .starts_with("m.toml: mapping: the old tagset has types the mapping does not say what to do with: ORG, X;"),
+        "{error}"
+    );
 
     let kept = mapping.for_old_types(&["PER", "LOC", "MISC", "ORG"], Unmapped::Keep).unwrap();
     assert_eq!(kept.children_of("ORG").unwrap(), ["ORG"]);
@@ -169,9 +181,15 @@ fn check_new_types_wants_exactly_the_new_tagset() {
     let mapping = TagsetMapping::parse(text, MappingFormat::Toml, Location::file("m.toml")).unwrap();
     mapping.check_new_types(&["location", "person", "creative_work"]).unwrap();
     let cases: &[(&[&str], &str)] = &[
-        (&["person", "creative_work"], "m.toml:4: mapping: new type \"location\" is not in the new tagset, whose types are person, creative_work"),
+        (
+            &["person", "creative_work"],
+            "m.toml:4: mapping: new type \"location\" is not in the new tagset, whose types are person, creative_work",
+        ),
         (&["location", "person"], "m.toml:1: mapping: new type \"creative_work\" is not in the new tagset"),
-        (&["location", "person", "creative_work", "group"], "m.toml: mapping: new tagset type \"group\" comes from no old type"),
+        (
+            &["location", "person", "creative_work", "group"],
+            "m.toml: mapping: new tagset type \"group\" comes from no old type",
+        ),
     ];
     for (types, expected) in cases {
         let error = mapping.check_new_types(types).unwrap_err().to_string();
@@ -217,7 +235,8 @@ fn relabel_maps_each_entity_and_rewrites_prefixes() {
 fn relabel_refuses_what_it_cannot_do_and_says_where() {
     let text = "[types]\nPER = \"person\"\nORG = [\"company\", \"party\"]\n";
     let split = TagsetMapping::parse(text, MappingFormat::Toml, Location::file("m.toml")).unwrap();
-    let rename = TagsetMapping::parse("[types]\nPER = \"person\"\n", MappingFormat::Toml, Location::file("m.toml")).unwrap();
+    let rename =
+        TagsetMapping::parse("[types]\nPER = \"person\"\n", MappingFormat::Toml, Location::file("m.toml")).unwrap();
     let mut sentence = Sentence::new(words("a b c d"), words("B-PER O I-LOC O"));
     sentence.line = 20;
     let data = Location::file("train.txt");

@@ -641,7 +641,10 @@ mod properties {
             let pred = valid(&reshape(&gold, &noise));
             let default = evaluate(&gold, &pred, Mode::Default).expect("valid input");
             let strict = evaluate(&gold, &pred, Mode::Strict).expect("valid input");
-            prop_assert_eq!(Report { mode: Mode::Strict, ..default }, strict);
+            // Compared as JSON, where the NaN macro average of an input with no
+            // entity (NaN != NaN) is `null` on both sides.
+            let as_json = |report: Report| serde_json::to_value(report).expect("a report serializes");
+            prop_assert_eq!(as_json(Report { mode: Mode::Strict, ..default }), as_json(strict));
         }
 
         /// The confusion table accounts for every entity exactly once, and its

@@ -28,11 +28,15 @@ impl DatasetStats {
             self.entity_tokens,
             ratio(self.entity_tokens, self.entities)
         )?;
-        writeln!(
-            out,
-            "scheme       {}: {} sentences with invalid sequences ({} violations), repaired as seqeval reads them",
-            self.scheme, self.invalid.sentences, self.invalid.violations
-        )?;
+        if self.invalid.sentences == 0 {
+            writeln!(out, "scheme       {}, every sequence valid", self.scheme)?;
+        } else {
+            writeln!(
+                out,
+                "scheme       {}: {} sentences with invalid sequences ({} violations), repaired as seqeval reads them",
+                self.scheme, self.invalid.sentences, self.invalid.violations
+            )?;
+        }
         if !self.entity_types.is_empty() {
             writeln!(out, "\nentity types ({})", self.entity_types.len())?;
             write_counts(out, &self.entity_types, self.entities)?;
@@ -68,7 +72,11 @@ fn write_lengths(out: &mut String, lengths: &LengthStats) -> std::fmt::Result {
     let labels: Vec<String> = lengths
         .histogram
         .iter()
-        .map(|bucket| if bucket.low == 0 { format!("<={}", bucket.high) } else { format!("{}-{}", bucket.low, bucket.high) })
+        .map(
+            |bucket| {
+                if bucket.low == 0 { format!("<={}", bucket.high) } else { format!("{}-{}", bucket.low, bucket.high) }
+            },
+        )
         .collect();
     let label_width = labels.iter().map(String::len).max().unwrap_or(0);
     let most = lengths.histogram.iter().map(|bucket| bucket.count).max().unwrap_or(0);

@@ -18,11 +18,20 @@ fn counts(pairs: &[(&str, usize)]) -> Vec<Count> {
     pairs.iter().map(|&(name, count)| Count { name: name.to_string(), count }).collect()
 }
 
+/// File, sentences, tokens, entities, entities per type.
+type CorpusRow = (&'static str, usize, usize, usize, &'static [(&'static str, usize)]);
+
+/// Lengths; min, max, mean, median, p90, p99; sentences per bucket.
+type LengthRow = (&'static [usize], usize, usize, f64, f64, usize, usize, &'static [usize]);
+
+/// Scheme, sentences' tags, invalid sentences, violations, entities per type.
+type InvalidRow = (Scheme, &'static [&'static str], usize, usize, &'static [(&'static str, usize)]);
+
 /// The figures of `shared/data/README.md`, file by file.
 #[test]
 fn real_corpora_match_the_data_readme() {
     #[rustfmt::skip]
-    let cases: &[(&str, usize, usize, usize, &[(&str, usize)])] = &[
+    let cases: &[CorpusRow] = &[
         ("conll2003/train.txt", 14041, 203621, 23499, &[("LOC", 7140), ("PER", 6600), ("ORG", 6321), ("MISC", 3438)]),
         ("conll2003/dev.txt", 3250, 51362, 5942, &[("PER", 1842), ("LOC", 1837), ("ORG", 1341), ("MISC", 922)]),
         ("conll2003/test.txt", 3453, 46435, 5648, &[("LOC", 1668), ("ORG", 1661), ("PER", 1617), ("MISC", 702)]),
@@ -53,9 +62,8 @@ fn real_corpora_match_the_data_readme() {
 
 #[test]
 fn lengths_have_nearest_rank_percentiles_and_doubling_buckets() {
-    // (sentence lengths, min, max, mean, median, p90, p99, bucket counts)
     #[rustfmt::skip]
-    let cases: &[(&[usize], usize, usize, f64, f64, usize, usize, &[usize])] = &[
+    let cases: &[LengthRow] = &[
         (&[5], 5, 5, 5.0, 5.0, 5, 5, &[1]),
         (&[1, 2, 3, 4, 10], 1, 10, 4.0, 3.0, 10, 10, &[4, 1]),
         (&[8, 9, 16, 17], 8, 17, 12.5, 12.5, 17, 17, &[1, 2, 1]),
@@ -81,9 +89,8 @@ fn lengths_have_nearest_rank_percentiles_and_doubling_buckets() {
 
 #[test]
 fn invalid_sequences_are_counted_and_repaired_like_seqeval() {
-    // (scheme, sentences, invalid sentences, violations, entity counts)
     #[rustfmt::skip]
-    let cases: &[(Scheme, &[&str], usize, usize, &[(&str, usize)])] = &[
+    let cases: &[InvalidRow] = &[
         (Scheme::Iob2, &["B-PER I-PER O", "O B-LOC"], 0, 0, &[("LOC", 1), ("PER", 1)]),
         (Scheme::Iob2, &["O I-PER I-PER", "B-LOC I-PER"], 2, 2, &[("PER", 2), ("LOC", 1)]),
         (Scheme::Bioes, &["B-PER I-PER O S-LOC", "S-LOC"], 1, 1, &[("LOC", 2), ("PER", 1)]),
@@ -144,12 +151,4 @@ fn reports_read_well_and_serialize() {
     assert_eq!(json["entity_types"][0], serde_json::json!({"name": "person", "count": 2}));
     assert_eq!(json["lengths"]["histogram"][0], serde_json::json!({"low": 0, "high": 8, "count": 2}));
     assert_eq!(json["invalid"]["sentences"], 1);
-}
-
-#[test]
-fn zz_scratch_print() {
-    let path = data_file("wnut16/train.txt");
-    let read = read_conll_file(&path, &ConllOptions::default()).unwrap();
-    let stats = DatasetStats::collect(&read, Scheme::Iob2, &Location::file(&path)).unwrap();
-    println!("{}", stats.to_text());
 }
