@@ -142,15 +142,16 @@ fn writes_both_shapes() {
     let sentences = [
         sentence(&["Zoë", "Blackburn", "visits", "Paris"], &["B-PER", "I-PER", "O", "B-LOC"], 1),
         sentence(&["a"], &[], 0),
+        sentence(&[], &[], 0),
     ];
     let cases = [
         (
             JsonlShape::Tokens,
-            "{\"tokens\":[\"Zoë\",\"Blackburn\",\"visits\",\"Paris\"],\"tags\":[\"B-PER\",\"I-PER\",\"O\",\"B-LOC\"]}\n{\"tokens\":[\"a\"]}\n",
+            "{\"tokens\":[\"Zoë\",\"Blackburn\",\"visits\",\"Paris\"],\"tags\":[\"B-PER\",\"I-PER\",\"O\",\"B-LOC\"]}\n{\"tokens\":[\"a\"]}\n{\"tokens\":[],\"tags\":[]}\n",
         ),
         (
             JsonlShape::Text,
-            "{\"text\":\"Zoë Blackburn visits Paris\",\"spans\":[{\"start\":0,\"end\":13,\"label\":\"PER\"},{\"start\":21,\"end\":26,\"label\":\"LOC\"}]}\n{\"text\":\"a\"}\n",
+            "{\"text\":\"Zoë Blackburn visits Paris\",\"spans\":[{\"start\":0,\"end\":13,\"label\":\"PER\"},{\"start\":21,\"end\":26,\"label\":\"LOC\"}]}\n{\"text\":\"a\"}\n{\"text\":\"\",\"spans\":[]}\n",
         ),
     ];
     for (shape, expected) in cases {
@@ -175,5 +176,17 @@ fn text_shape_refuses_what_cannot_be_read_back() {
         let error = written(&[bad], shape).expect_err(name);
         assert!(error.to_string().contains(reason), "{name}: {error}");
         assert!(error.to_string().starts_with("<output>:1:"), "{name}: {error}");
+    }
+}
+
+/// Found by `cargo fuzz run jsonl_reader`: an empty text read as an empty
+/// tagged sentence was written without `tags`, and then failed to read back.
+#[test]
+fn empty_sentence_round_trips_in_both_shapes() {
+    let read = read_bytes(b"{\"text\": \"\", \"spans\": []}\n\x0c", JsonlOptions::default()).expect("readable");
+    assert_eq!(read, vec![sentence(&[], &[], 1)]);
+    for shape in [JsonlShape::Tokens, JsonlShape::Text] {
+        let text = written(&read, shape).expect("writable");
+        assert_eq!(read_bytes(text.as_bytes(), JsonlOptions::default()).expect("reads back"), read, "{shape:?}");
     }
 }

@@ -82,7 +82,9 @@ impl<W: Write> JsonlWriter<W> {
                 ),
             });
         }
-        let tags = (!sentence.tags.is_empty()).then_some(sentence.tags.as_slice());
+        // An empty sentence is trivially tagged: writing its (empty) tags lets
+        // it read back under `read_tags`, as a text with no tokens does.
+        let tags = (sentence.is_empty() || !sentence.tags.is_empty()).then_some(sentence.tags.as_slice());
         if let Some(reason) = first_empty(&sentence.tokens, "token").or_else(|| first_empty(&sentence.tags, "tag")) {
             return Err(self.refuse(sentence.line, &reason));
         }

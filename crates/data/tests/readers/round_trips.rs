@@ -132,7 +132,8 @@ proptest! {
         }
     }
 
-    /// The token shape is lossless for any non-empty strings.
+    /// The token shape is lossless for any non-empty strings, and for empty
+    /// sentences (a fuzzing find: they once lost their empty `tags`).
     #[test]
     fn jsonl_token_shape_round_trips(
         raw in prop::collection::vec(prop::collection::vec(("\\PC{1,5}|[\u{0}-\u{20}\u{85}\u{2028}\"\\\\]{1,3}", "\\PC{1,4}"), 0..6), 0..5),
@@ -140,7 +141,6 @@ proptest! {
         let sentences: Vec<Sentence> = raw
             .into_iter()
             .map(|pairs| { let (tokens, tags) = pairs.into_iter().unzip(); Sentence::new(tokens, tags) })
-            .filter(|s: &Sentence| !s.is_empty())
             .collect();
         let text = jsonl_text(&sentences, JsonlShape::Tokens).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let read = read_jsonl_str(&text, &JsonlOptions::default()).map_err(|e| TestCaseError::fail(e.to_string()))?;
@@ -165,5 +165,34 @@ proptest! {
         let conll = conll_text(&filtered, Separator::Space).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let back = read_conll_str(&conll, &ConllOptions::default()).map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_eq!(back, with_lines(&filtered, |s| s.len() + 1));
+    }
+}
+
+/// The file-level helpers write, read and report missing files by path.
+#[test]
+fn files_round_trip_and_missing_files_are_named() {
+    let directory = tempfile::tempdir().expect("a temporary directory");
+    let sentences = vec![
+        Sentence::new(vec!["EU".into(), "a\u{a0}b".into()], vec!["B-ORG".into(), "O".into()]),
+        Sentence::new(vec!["x".into()], vec!["O".into()]),
+    ];
+
+    let conll = directory.path().join("out.conll");
+    retag_data::conll::write_conll_file(&conll, &sentences, Separator::Tab).expect("writable");
+    let read = retag_data::conll::read_conll_file(&conll, &ConllOptions::default()).expect("readable");
+    assert_eq!(read, with_lines(&sentences, |s| s.len() + 1));
+
+    let jsonl = directory.path().join("out.jsonl");
+    retag_data::jsonl::write_jsonl_file(&jsonl, &sentences, JsonlShape::Text).expect("writable");
+    let read = retag_data::jsonl::read_jsonl_file(&jsonl, &JsonlOptions::default()).expect("readable");
+    assert_eq!(read, with_lines(&sentences, |_| 1));
+
+    let missing = directory.path().join("missing.conll");
+    for error in [
+        retag_data::conll::read_conll_file(&missing, &ConllOptions::default()).expect_err("missing"),
+        retag_data::jsonl::read_jsonl_file(&missing, &JsonlOptions::default()).expect_err("missing"),
+    ] {
+        assert!(matches!(error, retag_data::DataError::Io { .. }), "{error}");
+        assert!(error.to_string().starts_with(&missing.display().to_string()), "{error}");
     }
 }
