@@ -21,16 +21,12 @@ pub fn run(args: &FixturesArgs) -> Result<()> {
     let root = repo_root();
     let python = if args.python.is_relative() { root.join(&args.python) } else { args.python.clone() };
     let script = root.join("scripts").join("make_seqeval_fixtures.py");
-    let status = Command::new(&python)
-        .arg(&script)
-        .current_dir(&root)
-        .status()
-        .with_context(|| {
-            format!(
-                "cannot run {}; make it with `python3 -m venv ../venv && ../venv/bin/pip install seqeval==1.2.2 numpy`",
-                python.display()
-            )
-        })?;
+    let status = Command::new(&python).arg(&script).current_dir(&root).status().with_context(|| {
+        format!(
+            "cannot run {}; make it with `python3 -m venv ../venv && ../venv/bin/pip install seqeval==1.2.2 numpy`",
+            python.display()
+        )
+    })?;
     if !status.success() {
         bail!("{} failed ({status})", script.display());
     }

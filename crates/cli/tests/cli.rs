@@ -50,7 +50,8 @@ fn eval_json_has_the_documented_shape_and_seqeval_numbers() {
     let pred = pred.to_str().unwrap();
 
     // Expected values printed by seqeval 1.2.2 (classification_report, output_dict=True).
-    let lenient: Value = serde_json::from_str(&stdout(&retag(&["eval", "--gold", gold, "--pred", pred, "--json"]))).unwrap();
+    let lenient: Value =
+        serde_json::from_str(&stdout(&retag(&["eval", "--gold", gold, "--pred", pred, "--json"]))).unwrap();
     let keys: Vec<&String> = lenient.as_object().unwrap().keys().collect();
     assert_eq!(keys, ["micro", "per_type"]);
     close(&lenient, "/micro/precision", 0.8);
@@ -61,10 +62,9 @@ fn eval_json_has_the_documented_shape_and_seqeval_numbers() {
     assert_eq!(lenient.pointer("/per_type/PER/support"), Some(&Value::from(2)));
     assert_eq!(lenient["per_type"].as_object().unwrap().len(), 3);
 
-    let strict: Value = serde_json::from_str(&stdout(&retag(&[
-        "eval", "--gold", gold, "--pred", pred, "--mode", "strict", "--json",
-    ])))
-    .unwrap();
+    let strict: Value =
+        serde_json::from_str(&stdout(&retag(&["eval", "--gold", gold, "--pred", pred, "--mode", "strict", "--json"])))
+            .unwrap();
     close(&strict, "/micro/precision", 1.0);
     close(&strict, "/micro/recall", 0.75);
     close(&strict, "/micro/f1", 0.8571428571428571);
@@ -86,15 +86,18 @@ fn eval_names_the_line_where_prediction_and_gold_disagree() {
     let dir = tempfile::tempdir().unwrap();
     let gold = write(dir.path(), "gold.txt", GOLD);
     let pred = write(dir.path(), "pred.txt", &GOLD.replace("Mary B-PER", "Marie B-PER"));
-    let error = stderr_of_failure(&retag(&["eval", "--gold", gold.to_str().unwrap(), "--pred", pred.to_str().unwrap()]));
+    let error =
+        stderr_of_failure(&retag(&["eval", "--gold", gold.to_str().unwrap(), "--pred", pred.to_str().unwrap()]));
     assert!(error.contains("pred.txt:8") && error.contains("Marie") && error.contains("gold.txt:8"), "{error}");
 
     let short = write(dir.path(), "short.txt", "John B-PER\nSmith I-PER\nin O\n\nACME B-ORG\nand O\nMary B-PER\n");
-    let error = stderr_of_failure(&retag(&["eval", "--gold", gold.to_str().unwrap(), "--pred", short.to_str().unwrap()]));
+    let error =
+        stderr_of_failure(&retag(&["eval", "--gold", gold.to_str().unwrap(), "--pred", short.to_str().unwrap()]));
     assert!(error.contains("short.txt:1") && error.contains("sentence 1 has 3 tokens"), "{error}");
 
     let bad_tag = write(dir.path(), "bad.txt", &GOLD.replace("Paris B-LOC", "Paris LOC"));
-    let error = stderr_of_failure(&retag(&["eval", "--gold", gold.to_str().unwrap(), "--pred", bad_tag.to_str().unwrap()]));
+    let error =
+        stderr_of_failure(&retag(&["eval", "--gold", gold.to_str().unwrap(), "--pred", bad_tag.to_str().unwrap()]));
     assert!(error.contains("bad.txt:4") && error.contains("\"LOC\""), "{error}");
 }
 
@@ -106,8 +109,26 @@ fn convert_round_trips_a_real_corpus_through_every_scheme() {
     for scheme in ["iob1", "ioe2", "bioes", "bilou"] {
         let there = dir.path().join(format!("test.{scheme}"));
         let back = dir.path().join(format!("back-from-{scheme}.txt"));
-        stdout(&retag(&["data", "convert", "--from", "iob2", "--to", scheme, original.to_str().unwrap(), there.to_str().unwrap()]));
-        stdout(&retag(&["data", "convert", "--from", scheme, "--to", "iob2", there.to_str().unwrap(), back.to_str().unwrap()]));
+        stdout(&retag(&[
+            "data",
+            "convert",
+            "--from",
+            "iob2",
+            "--to",
+            scheme,
+            original.to_str().unwrap(),
+            there.to_str().unwrap(),
+        ]));
+        stdout(&retag(&[
+            "data",
+            "convert",
+            "--from",
+            scheme,
+            "--to",
+            "iob2",
+            there.to_str().unwrap(),
+            back.to_str().unwrap(),
+        ]));
         let back_text = std::fs::read_to_string(&back).unwrap();
         assert_eq!(back_text.trim_end(), original_text.trim_end(), "iob2 -> {scheme} -> iob2 changed the file");
     }
@@ -118,7 +139,8 @@ fn convert_refuses_invalid_sequences_unless_asked_to_repair() {
     let dir = tempfile::tempdir().unwrap();
     let input = write(dir.path(), "in.txt", "a O\nb I-PER\nc O\n");
     let output = dir.path().join("out.txt");
-    let args = ["data", "convert", "--from", "iob2", "--to", "bioes", input.to_str().unwrap(), output.to_str().unwrap()];
+    let args =
+        ["data", "convert", "--from", "iob2", "--to", "bioes", input.to_str().unwrap(), output.to_str().unwrap()];
     let error = stderr_of_failure(&retag(&args));
     assert!(error.contains("in.txt:2") && error.contains("I-PER"), "{error}");
     assert!(!output.exists(), "a failed conversion must leave no output file");

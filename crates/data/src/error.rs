@@ -22,30 +22,16 @@ pub enum DataError {
 
     /// A tag that no scheme can read (`B-`, `X-PER`, `PER` without prefix...).
     #[error("{at}: invalid tag {tag:?}: {reason}")]
-    InvalidTag {
-        at: Location,
-        tag: String,
-        reason: String,
-    },
+    InvalidTag { at: Location, tag: String, reason: String },
 
     /// A tag sequence that breaks its scheme's rules (an `I-X` after `O` in
     /// IOB2, an `I-X` after `B-Y`...). `index` is the 1-based token in the sentence.
     #[error("{at}: invalid {scheme} sequence at token {index}, tag {tag:?}: {reason}")]
-    InvalidSequence {
-        at: Location,
-        scheme: crate::scheme::Scheme,
-        index: usize,
-        tag: String,
-        reason: String,
-    },
+    InvalidSequence { at: Location, scheme: crate::scheme::Scheme, index: usize, tag: String, reason: String },
 
     /// A label that the tagset does not contain.
     #[error("{at}: unknown label {label:?}; the tagset has {known}")]
-    UnknownLabel {
-        at: Location,
-        label: String,
-        known: String,
-    },
+    UnknownLabel { at: Location, label: String, known: String },
 
     /// A tagset that cannot be built (duplicate labels, gaps in `id2label`...).
     #[error("invalid tagset: {reason}")]

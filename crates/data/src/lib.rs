@@ -16,12 +16,12 @@ pub mod align;
 pub mod conll;
 pub mod error;
 pub mod jsonl;
+pub mod location;
 pub mod mapping;
 pub mod metrics;
-pub mod stats;
-pub mod location;
 pub mod scheme;
 pub mod sentence;
+pub mod stats;
 pub mod tagset;
 
 pub use error::{DataError, Result};

@@ -38,14 +38,7 @@ pub enum Scheme {
 }
 
 impl Scheme {
-    pub const ALL: [Scheme; 6] = [
-        Scheme::Io,
-        Scheme::Iob1,
-        Scheme::Iob2,
-        Scheme::Ioe2,
-        Scheme::Bioes,
-        Scheme::Bilou,
-    ];
+    pub const ALL: [Scheme; 6] = [Scheme::Io, Scheme::Iob1, Scheme::Iob2, Scheme::Ioe2, Scheme::Bioes, Scheme::Bilou];
 
     /// The prefixes this scheme writes, in the order a tagset lists them.
     pub fn prefixes(self) -> &'static [char] {
@@ -160,18 +153,8 @@ impl Violation {
     /// Attaches the sentence's location: for a CoNLL file the offending
     /// token's own line, since there is one token per line.
     pub fn locate(self, scheme: Scheme, file: &Location, sentence_line: usize) -> DataError {
-        let at = if sentence_line > 0 {
-            file.at_line(sentence_line + self.index)
-        } else {
-            file.clone()
-        };
-        DataError::InvalidSequence {
-            at,
-            scheme,
-            index: self.index + 1,
-            tag: self.tag,
-            reason: self.reason,
-        }
+        let at = if sentence_line > 0 { file.at_line(sentence_line + self.index) } else { file.clone() };
+        DataError::InvalidSequence { at, scheme, index: self.index + 1, tag: self.tag, reason: self.reason }
     }
 }
 
@@ -261,10 +244,7 @@ pub fn violations<S: AsRef<str>>(tags: &[S], scheme: Scheme) -> Vec<Violation> {
 
 /// BIOES and BILOU accept each other's spelling on input.
 fn aliases(scheme: Scheme, written: char, _allowed: &[char]) -> bool {
-    matches!(
-        (scheme, written),
-        (Scheme::Bioes, 'L' | 'U') | (Scheme::Bilou, 'E' | 'S')
-    )
+    matches!((scheme, written), (Scheme::Bioes, 'L' | 'U') | (Scheme::Bilou, 'E' | 'S'))
 }
 
 fn describe_previous<S: AsRef<str>>(tags: &[S], index: usize) -> String {
@@ -327,9 +307,27 @@ pub fn encode(spans: &[Span], len: usize, scheme: Scheme) -> Vec<String> {
             let last = position + 1 == span.end;
             let prefix = match scheme {
                 Scheme::Io => 'I',
-                Scheme::Iob1 => if first && touches_same_type { 'B' } else { 'I' },
-                Scheme::Iob2 => if first { 'B' } else { 'I' },
-                Scheme::Ioe2 => if last { 'E' } else { 'I' },
+                Scheme::Iob1 => {
+                    if first && touches_same_type {
+                        'B'
+                    } else {
+                        'I'
+                    }
+                }
+                Scheme::Iob2 => {
+                    if first {
+                        'B'
+                    } else {
+                        'I'
+                    }
+                }
+                Scheme::Ioe2 => {
+                    if last {
+                        'E'
+                    } else {
+                        'I'
+                    }
+                }
                 Scheme::Bioes | Scheme::Bilou => match (first, last) {
                     (true, true) => single_letter,
                     (true, false) => 'B',

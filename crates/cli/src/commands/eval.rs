@@ -52,7 +52,11 @@ fn check_tags(path: &Path, sentences: &[Sentence]) -> Result<(), DataError> {
         }
         for (index, tag) in sentence.tags.iter().enumerate() {
             if let Err(reason) = Tag::parse(tag) {
-                return Err(DataError::InvalidTag { at: file.at_line(sentence.line + index), tag: tag.clone(), reason });
+                return Err(DataError::InvalidTag {
+                    at: file.at_line(sentence.line + index),
+                    tag: tag.clone(),
+                    reason,
+                });
             }
         }
     }
@@ -84,13 +88,7 @@ fn check_same_tokens(gold_path: &Path, gold: &[Sentence], pred_path: &Path, pred
         }
     }
     if gold.len() != pred.len() {
-        bail!(
-            "{} has {} sentences but {} has {}",
-            gold_path.display(),
-            gold.len(),
-            pred_path.display(),
-            pred.len()
-        );
+        bail!("{} has {} sentences but {} has {}", gold_path.display(), gold.len(), pred_path.display(), pred.len());
     }
     Ok(())
 }

@@ -1,9 +1,9 @@
 //! `retag data relabel`: give a dataset's entities their types in a new tagset.
 
 use anyhow::{Context, Result};
+use retag_data::Location;
 use retag_data::mapping::{RelabelOptions, TagsetMapping, Unmapped};
 use retag_data::scheme::{OnInvalid, Scheme};
-use retag_data::Location;
 
 use super::transform::rewrite_file;
 use crate::args::RelabelArgs;

@@ -127,7 +127,8 @@ impl MappingEvidence {
 /// behind it.
 pub fn inferred_to_text(inferred: &[InferredParent]) -> String {
     let width = inferred.iter().map(|p| p.new_type.len()).max().unwrap_or(0).max("new type".len());
-    let mut text = format!("{:<width$}  {:<16} {:>6} {:>6}  counts (tokens)\n", "new type", "parent", "share", "tokens");
+    let mut text =
+        format!("{:<width$}  {:<16} {:>6} {:>6}  counts (tokens)\n", "new type", "parent", "share", "tokens");
     for parent in inferred {
         let counts: Vec<String> = parent.counts.iter().map(|(old, n)| format!("{old} {n}")).collect();
         let _ = writeln!(
