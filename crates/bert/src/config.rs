@@ -73,7 +73,10 @@ impl BertConfig {
 
         let model_type = fields.required_str("model_type")?;
         if model_type != "bert" {
-            return Err(fields.error("model_type", format!("{model_type:?} is not supported, only \"bert\"")));
+            return Err(fields.error(
+                "model_type",
+                format!("{model_type:?} is not supported, only \"bert\""),
+            ));
         }
         if let Some(kind) = fields.optional_str("position_embedding_type")?
             && kind != "absolute"
@@ -85,7 +88,10 @@ impl BertConfig {
         }
         for flag in ["is_decoder", "add_cross_attention"] {
             if fields.optional_bool(flag)? == Some(true) {
-                return Err(fields.error(flag, "true is not supported: retag-bert is an encoder".into()));
+                return Err(fields.error(
+                    flag,
+                    "true is not supported: retag-bert is an encoder".into(),
+                ));
             }
         }
 
@@ -94,7 +100,10 @@ impl BertConfig {
             Some(name) => Activation::from_hf_name(name).ok_or_else(|| {
                 fields.error(
                     "hidden_act",
-                    format!("{name:?} is not supported; expected one of {:?}", Activation::NAMES),
+                    format!(
+                        "{name:?} is not supported; expected one of {:?}",
+                        Activation::NAMES
+                    ),
                 )
             })?,
         };
@@ -127,7 +136,10 @@ impl BertConfig {
             ));
         }
         if !(config.layer_norm_eps > 0.0 && config.layer_norm_eps.is_finite()) {
-            return Err(fields.error("layer_norm_eps", format!("{} is not a positive number", config.layer_norm_eps)));
+            return Err(fields.error(
+                "layer_norm_eps",
+                format!("{} is not a positive number", config.layer_norm_eps),
+            ));
         }
         Ok(config)
     }
@@ -194,7 +206,9 @@ impl Fields<'_> {
     }
 
     fn required_size(&self, field: &str) -> Result<usize> {
-        let value = self.get(field).ok_or_else(|| self.error(field, "missing".into()))?;
+        let value = self
+            .get(field)
+            .ok_or_else(|| self.error(field, "missing".into()))?;
         match value.as_u64().and_then(|n| usize::try_from(n).ok()) {
             Some(n) if n > 0 => Ok(n),
             _ => Err(self.error(field, format!("expected a positive integer, found {value}"))),
@@ -202,7 +216,8 @@ impl Fields<'_> {
     }
 
     fn required_str(&self, field: &str) -> Result<&str> {
-        self.optional_str(field)?.ok_or_else(|| self.error(field, "missing".into()))
+        self.optional_str(field)?
+            .ok_or_else(|| self.error(field, "missing".into()))
     }
 
     fn optional_str(&self, field: &str) -> Result<Option<&str>> {
@@ -250,7 +265,9 @@ impl Fields<'_> {
                 value
                     .as_u64()
                     .and_then(|n| usize::try_from(n).ok())
-                    .ok_or_else(|| self.error("num_labels", format!("expected an integer, found {value}")))?,
+                    .ok_or_else(|| {
+                        self.error("num_labels", format!("expected an integer, found {value}"))
+                    })?,
             ),
         };
         let Some(id2label) = self.get("id2label") else {
@@ -268,11 +285,15 @@ impl Fields<'_> {
         let mut by_key = BTreeMap::new();
         for (key, label) in entries {
             let Value::String(label) = label else {
-                return Err(self.error("id2label", format!("label of id {key} is {label}, not a string")));
+                return Err(self.error(
+                    "id2label",
+                    format!("label of id {key} is {label}, not a string"),
+                ));
             };
             by_key.insert(key.clone(), label.clone());
         }
-        let tagset = Tagset::from_id2label(&by_key).map_err(|e| self.error("id2label", e.to_string()))?;
+        let tagset =
+            Tagset::from_id2label(&by_key).map_err(|e| self.error("id2label", e.to_string()))?;
 
         if let Some(n) = num_labels
             && n != tagset.len()
@@ -289,7 +310,11 @@ impl Fields<'_> {
             if entries.len() != tagset.len() {
                 return Err(self.error(
                     "label2id",
-                    format!("has {} labels but id2label has {}", entries.len(), tagset.len()),
+                    format!(
+                        "has {} labels but id2label has {}",
+                        entries.len(),
+                        tagset.len()
+                    ),
                 ));
             }
             for (label, id) in entries {

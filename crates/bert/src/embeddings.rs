@@ -21,9 +21,13 @@ impl BertEmbeddings {
     /// replaces every parameter.
     pub fn init(config: &BertConfig, device: &Device) -> Self {
         Self {
-            word_embeddings: EmbeddingConfig::new(config.vocab_size, config.hidden_size).init(device),
-            position_embeddings: EmbeddingConfig::new(config.max_position_embeddings, config.hidden_size)
+            word_embeddings: EmbeddingConfig::new(config.vocab_size, config.hidden_size)
                 .init(device),
+            position_embeddings: EmbeddingConfig::new(
+                config.max_position_embeddings,
+                config.hidden_size,
+            )
+            .init(device),
             token_type_embeddings: EmbeddingConfig::new(config.type_vocab_size, config.hidden_size)
                 .init(device),
             layer_norm: LayerNormConfig::new(config.hidden_size)

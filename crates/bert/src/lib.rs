@@ -6,7 +6,8 @@
 //! - [`BertForTokenClassification`]: the encoder plus a linear head, giving logits;
 //! - [`BertInput`]: a padded batch, checked against the config;
 //! - [`remap`]: the one table from HF tensor names to burn parameters, used
-//!   by the loader (`from_pretrained`).
+//!   by the loader (`from_pretrained`) and by
+//!   [`export_token_classification`], which writes a checkpoint transformers loads.
 //!
 //! The crate picks no backend: every constructor takes a `&Device`.
 
@@ -15,6 +16,7 @@ pub mod attention;
 pub mod config;
 pub mod embeddings;
 pub mod error;
+pub mod export;
 pub mod input;
 pub mod layer;
 mod loader;
@@ -25,6 +27,7 @@ pub mod token_classification;
 pub use activation::Activation;
 pub use config::BertConfig;
 pub use error::{BertError, Result};
+pub use export::export_token_classification;
 pub use input::BertInput;
 pub use model::BertModel;
 pub use token_classification::BertForTokenClassification;

@@ -97,10 +97,12 @@ pub(crate) fn read(dir: &Path, target: Target) -> Result<Checkpoint> {
                 reason: why_unexpected(name, head, encoder_prefix, &entries),
             });
         };
-        let view = safetensors.tensor(name).map_err(|e| BertError::Safetensors {
-            path: file.clone(),
-            reason: format!("tensor {name:?}: {e}"),
-        })?;
+        let view = safetensors
+            .tensor(name)
+            .map_err(|e| BertError::Safetensors {
+                path: file.clone(),
+                reason: format!("tensor {name:?}: {e}"),
+            })?;
         if view.dtype() != Dtype::F32 {
             return Err(BertError::TensorDtype {
                 path: file.clone(),
@@ -132,7 +134,9 @@ pub(crate) fn read(dir: &Path, target: Target) -> Result<Checkpoint> {
             return Err(BertError::UnexpectedTensor {
                 path: file.clone(),
                 tensor: name.to_string(),
-                reason: format!("a second tensor for the parameter of {first:?} (old and new LayerNorm names)"),
+                reason: format!(
+                    "a second tensor for the parameter of {first:?} (old and new LayerNorm names)"
+                ),
             });
         }
         tensors.insert(entry.burn_path.clone(), data);
@@ -145,15 +149,27 @@ pub(crate) fn read(dir: &Path, target: Target) -> Result<Checkpoint> {
             });
         }
     }
-    Ok(Checkpoint { config, file, tensors })
+    Ok(Checkpoint {
+        config,
+        file,
+        tensors,
+    })
 }
 
 /// A hint for a checkpoint tensor the model has no place for.
-fn why_unexpected(name: &str, head: Head, encoder_prefix: &str, entries: &HashMap<String, &remap::Entry>) -> String {
+fn why_unexpected(
+    name: &str,
+    head: Head,
+    encoder_prefix: &str,
+    entries: &HashMap<String, &remap::Entry>,
+) -> String {
     if name.starts_with("classifier.") && head == Head::None {
         "a token-classification head; load the checkpoint as BertForTokenClassification".into()
-    } else if !encoder_prefix.is_empty() && entries.contains_key(&format!("{encoder_prefix}{name}")) {
-        format!("the encoder tensors of this checkpoint are under {encoder_prefix:?}, this one is not")
+    } else if !encoder_prefix.is_empty() && entries.contains_key(&format!("{encoder_prefix}{name}"))
+    {
+        format!(
+            "the encoder tensors of this checkpoint are under {encoder_prefix:?}, this one is not"
+        )
     } else {
         "not a parameter of a BERT encoder or its token-classification head".into()
     }

@@ -69,7 +69,11 @@ impl Entry {
 /// the pooler (used by next-sentence prediction and sentence embeddings,
 /// never by token classification) and `position_ids`, a constant buffer
 /// older transformers versions saved. Relative to the encoder prefix.
-pub const SKIPPED: [&str; 3] = ["pooler.dense.weight", "pooler.dense.bias", "embeddings.position_ids"];
+pub const SKIPPED: [&str; 3] = [
+    "pooler.dense.weight",
+    "pooler.dense.bias",
+    "embeddings.position_ids",
+];
 
 /// The checkpoint name of a tensor with the pre-2019 LayerNorm names
 /// (`LayerNorm.gamma`/`LayerNorm.beta`) rewritten to the current ones; other
@@ -93,7 +97,12 @@ pub fn table(config: &BertConfig, head: Head) -> Vec<Entry> {
         entries: Vec::new(),
     };
 
-    table.embedding("embeddings.word_embeddings", "embeddings.word_embeddings", config.vocab_size, hidden);
+    table.embedding(
+        "embeddings.word_embeddings",
+        "embeddings.word_embeddings",
+        config.vocab_size,
+        hidden,
+    );
     table.embedding(
         "embeddings.position_embeddings",
         "embeddings.position_embeddings",
@@ -119,16 +128,34 @@ pub fn table(config: &BertConfig, head: Head) -> Vec<Entry> {
                 hidden,
             );
         }
-        table.linear(&format!("{hf}.attention.output.dense"), &format!("{burn}.attention.output"), hidden, hidden);
-        table.layer_norm(&format!("{hf}.attention.output.LayerNorm"), &format!("{burn}.attention.layer_norm"), hidden);
+        table.linear(
+            &format!("{hf}.attention.output.dense"),
+            &format!("{burn}.attention.output"),
+            hidden,
+            hidden,
+        );
+        table.layer_norm(
+            &format!("{hf}.attention.output.LayerNorm"),
+            &format!("{burn}.attention.layer_norm"),
+            hidden,
+        );
         table.linear(
             &format!("{hf}.intermediate.dense"),
             &format!("{burn}.intermediate"),
             hidden,
             config.intermediate_size,
         );
-        table.linear(&format!("{hf}.output.dense"), &format!("{burn}.output"), config.intermediate_size, hidden);
-        table.layer_norm(&format!("{hf}.output.LayerNorm"), &format!("{burn}.layer_norm"), hidden);
+        table.linear(
+            &format!("{hf}.output.dense"),
+            &format!("{burn}.output"),
+            config.intermediate_size,
+            hidden,
+        );
+        table.layer_norm(
+            &format!("{hf}.output.LayerNorm"),
+            &format!("{burn}.layer_norm"),
+            hidden,
+        );
     }
 
     let mut entries = table.entries;
@@ -164,17 +191,42 @@ impl Table {
     }
 
     fn embedding(&mut self, hf: &str, burn: &str, rows: usize, width: usize) {
-        self.push(format!("{hf}.weight"), format!("{burn}.weight"), vec![rows, width], Layout::Same);
+        self.push(
+            format!("{hf}.weight"),
+            format!("{burn}.weight"),
+            vec![rows, width],
+            Layout::Same,
+        );
     }
 
     fn layer_norm(&mut self, hf: &str, burn: &str, width: usize) {
-        self.push(format!("{hf}.weight"), format!("{burn}.gamma"), vec![width], Layout::Same);
-        self.push(format!("{hf}.bias"), format!("{burn}.beta"), vec![width], Layout::Same);
+        self.push(
+            format!("{hf}.weight"),
+            format!("{burn}.gamma"),
+            vec![width],
+            Layout::Same,
+        );
+        self.push(
+            format!("{hf}.bias"),
+            format!("{burn}.beta"),
+            vec![width],
+            Layout::Same,
+        );
     }
 
     fn linear(&mut self, hf: &str, burn: &str, d_in: usize, d_out: usize) {
-        self.push(format!("{hf}.weight"), format!("{burn}.weight"), vec![d_out, d_in], Layout::Transposed);
-        self.push(format!("{hf}.bias"), format!("{burn}.bias"), vec![d_out], Layout::Same);
+        self.push(
+            format!("{hf}.weight"),
+            format!("{burn}.weight"),
+            vec![d_out, d_in],
+            Layout::Transposed,
+        );
+        self.push(
+            format!("{hf}.bias"),
+            format!("{burn}.bias"),
+            vec![d_out],
+            Layout::Same,
+        );
     }
 }
 
@@ -204,7 +256,8 @@ mod tests {
             self.path.pop();
         }
         fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-            self.shapes.insert(self.path.join("."), param.shape().to_vec());
+            self.shapes
+                .insert(self.path.join("."), param.shape().to_vec());
         }
     }
 
@@ -243,7 +296,10 @@ mod tests {
         let model = BertForTokenClassification::init(&tiny_config(), labels, &Device::flex());
         let mut shapes = Shapes::default();
         model.visit(&mut shapes);
-        assert_eq!(shapes.shapes, table_shapes(Head::TokenClassification { num_labels: 3 }));
+        assert_eq!(
+            shapes.shapes,
+            table_shapes(Head::TokenClassification { num_labels: 3 })
+        );
         assert_eq!(shapes.shapes["classifier.weight"], [8, 3]);
     }
 
@@ -263,15 +319,24 @@ mod tests {
             "classifier.weight",
             "classifier.bias",
         ] {
-            assert!(names.iter().any(|n| n == expected), "{expected} is not in the table");
+            assert!(
+                names.iter().any(|n| n == expected),
+                "{expected} is not in the table"
+            );
         }
     }
 
     #[test]
     fn old_layer_norm_names_are_renamed_and_others_kept() {
         for (old, new) in [
-            ("bert.embeddings.LayerNorm.gamma", Some("bert.embeddings.LayerNorm.weight")),
-            ("encoder.layer.3.output.LayerNorm.beta", Some("encoder.layer.3.output.LayerNorm.bias")),
+            (
+                "bert.embeddings.LayerNorm.gamma",
+                Some("bert.embeddings.LayerNorm.weight"),
+            ),
+            (
+                "encoder.layer.3.output.LayerNorm.beta",
+                Some("encoder.layer.3.output.LayerNorm.bias"),
+            ),
             ("encoder.layer.3.output.LayerNorm.weight", None),
             ("classifier.gamma", None),
         ] {

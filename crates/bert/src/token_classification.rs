@@ -58,7 +58,9 @@ impl BertForTokenClassification {
     /// The last hidden states and the logits, from one pass.
     pub fn forward_with_hidden(&self, input: &BertInput) -> (Tensor<3>, Tensor<3>) {
         let hidden = self.bert.forward(input);
-        let logits = self.classifier.forward(self.dropout.forward(hidden.clone()));
+        let logits = self
+            .classifier
+            .forward(self.dropout.forward(hidden.clone()));
         (hidden, logits)
     }
 }

@@ -16,7 +16,8 @@ pub fn tiny_dir() -> PathBuf {
 
 /// The batch and transformers' outputs for the tiny checkpoint.
 pub fn tiny_expected() -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny-bert-ner.expected.json");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny-bert-ner.expected.json");
     let text = std::fs::read_to_string(&path).expect("the committed fixture is readable");
     serde_json::from_str(&text).expect("the committed fixture is JSON")
 }
