@@ -330,3 +330,6 @@ impl Fields<'_> {
         Ok(Some(tagset))
     }
 }
+
+#[cfg(test)]
+mod tests;

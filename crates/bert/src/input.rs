@@ -134,3 +134,6 @@ fn rectangular(
     }
     Ok(flat)
 }
+
+#[cfg(test)]
+mod tests;
