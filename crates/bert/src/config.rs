@@ -126,7 +126,10 @@ impl BertConfig {
             labels: fields.labels()?,
         };
 
-        if config.hidden_size % config.num_attention_heads != 0 {
+        if !config
+            .hidden_size
+            .is_multiple_of(config.num_attention_heads)
+        {
             return Err(fields.error(
                 "num_attention_heads",
                 format!(

@@ -26,10 +26,16 @@ pub struct BertForTokenClassification {
 }
 
 impl BertForTokenClassification {
-    /// A randomly initialised model with a head for `labels`.
+    /// A randomly initialised model with a head for `labels`, which also
+    /// replace `config.labels` so that the encoder's config describes this
+    /// head (export writes `id2label` from `labels`).
     pub fn init(config: &BertConfig, labels: Tagset, device: &Device) -> Self {
+        let config = BertConfig {
+            labels: Some(labels.clone()),
+            ..config.clone()
+        };
         Self {
-            bert: BertModel::init(config, device),
+            bert: BertModel::init(&config, device),
             dropout: DropoutConfig::new(config.classifier_dropout_prob()).init(),
             classifier: LinearConfig::new(config.hidden_size, labels.len()).init(device),
             labels,

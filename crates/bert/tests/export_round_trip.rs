@@ -149,3 +149,21 @@ fn the_tokenizer_files_present_are_copied() {
         "[PAD]\n[UNK]\n"
     );
 }
+
+#[test]
+fn a_new_head_exports_its_own_labels() {
+    // A model built for a new tagset from an old config: the export must
+    // describe the new head, not the labels of the config it started from.
+    let device = common::device();
+    let old = BertForTokenClassification::from_pretrained(&common::tiny_dir(), &device).unwrap();
+    let labels = retag_data::Tagset::new(vec!["O".into(), "B-ORG".into(), "I-ORG".into()]).unwrap();
+    let model = BertForTokenClassification::init(&old.bert.config, labels.clone(), &device);
+
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("model");
+    export_token_classification(&model, &dir, None).unwrap();
+    let reloaded = BertForTokenClassification::from_pretrained(&dir, &device).unwrap();
+    assert_eq!(reloaded.labels, labels);
+    assert_eq!(reloaded.bert.config.num_labels(), Some(3));
+    assert_eq!(values(&reloaded), values(&model));
+}

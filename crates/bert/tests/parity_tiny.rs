@@ -66,7 +66,8 @@ fn padding_does_not_change_the_real_tokens() {
     let model = BertForTokenClassification::from_pretrained(&common::tiny_dir(), &device).unwrap();
     let short = vec![5, 17, 42];
     let long = vec![7, 8, 9, 10, 11, 12, 13];
-    let alone = BertInput::padded(&[short.clone()], 0, &model.bert.config, &device).unwrap();
+    let alone =
+        BertInput::padded(std::slice::from_ref(&short), 0, &model.bert.config, &device).unwrap();
     let padded = BertInput::padded(&[short, long], 0, &model.bert.config, &device).unwrap();
 
     let alone = model.bert.forward(&alone);
