@@ -21,6 +21,13 @@ use crate::remap::{self, Head, Layout};
 /// The checkpoint prefix of the encoder tensors in transformers models with a head.
 const HF_ENCODER_PREFIX: &str = "bert.";
 
+/// Weight files of other formats, named when `model.safetensors` is absent.
+const OTHER_WEIGHT_FILES: [&str; 3] = [
+    "model.safetensors.index.json",
+    "pytorch_model.bin",
+    "tf_model.h5",
+];
+
 /// Which model the caller is loading; the head's size comes from the config.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Target {
@@ -52,6 +59,19 @@ pub(crate) fn read(dir: &Path, target: Target) -> Result<Checkpoint> {
     };
 
     let file = dir.join("model.safetensors");
+    if !file.exists()
+        && let Some(other) = OTHER_WEIGHT_FILES
+            .iter()
+            .find(|name| dir.join(name).exists())
+    {
+        return Err(BertError::Safetensors {
+            path: file,
+            reason: format!(
+                "missing; the directory has {other} instead, which retag does not read: \
+                 save the model again with transformers' save_pretrained (safetensors, one shard)"
+            ),
+        });
+    }
     let bytes = std::fs::read(&file).map_err(|source| BertError::Io {
         path: file.clone(),
         source,

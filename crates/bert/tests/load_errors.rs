@@ -310,3 +310,19 @@ fn old_layer_norm_names_pooler_and_position_ids_load() {
         .into_scalar::<f32>();
     assert_eq!(diff, 0.0);
 }
+
+#[test]
+fn weights_in_another_format_are_named() {
+    for other in ["pytorch_model.bin", "model.safetensors.index.json"] {
+        let dir = common::tiny_copy();
+        std::fs::rename(dir.path().join("model.safetensors"), dir.path().join(other)).unwrap();
+        let error = load_error(dir.path());
+        assert!(matches!(&error, BertError::Safetensors { .. }), "{error:?}");
+        assert_names(
+            &error,
+            dir.path(),
+            "model.safetensors",
+            &[other, "save_pretrained"],
+        );
+    }
+}
