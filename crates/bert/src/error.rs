@@ -53,7 +53,7 @@ pub enum BertError {
     },
 
     /// A tensor stored in a dtype this loader does not read.
-    #[error("{}: tensor {tensor:?} has dtype {dtype}; only F32 is supported", path.display())]
+    #[error("{}: tensor {tensor:?} has dtype {dtype}; only F32, F16 and BF16 are supported", path.display())]
     TensorDtype {
         path: PathBuf,
         tensor: String,

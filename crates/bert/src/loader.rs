@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use burn::module::{Module, ModuleMapper, Param};
-use burn::tensor::{Device, Tensor, TensorData};
+use burn::tensor::{DType, Device, Tensor, TensorData};
 use safetensors::{Dtype, SafeTensors};
 
 use crate::config::BertConfig;
@@ -123,13 +123,18 @@ pub(crate) fn read(dir: &Path, target: Target) -> Result<Checkpoint> {
                 path: file.clone(),
                 reason: format!("tensor {name:?}: {e}"),
             })?;
-        if view.dtype() != Dtype::F32 {
-            return Err(BertError::TensorDtype {
-                path: file.clone(),
-                tensor: name.to_string(),
-                dtype: format!("{:?}", view.dtype()),
-            });
-        }
+        let dtype = match view.dtype() {
+            Dtype::F32 => DType::F32,
+            Dtype::F16 => DType::F16,
+            Dtype::BF16 => DType::BF16,
+            other => {
+                return Err(BertError::TensorDtype {
+                    path: file.clone(),
+                    tensor: name.to_string(),
+                    dtype: format!("{other:?}"),
+                });
+            }
+        };
         if view.shape() != entry.hf_shape.as_slice() {
             return Err(BertError::TensorShape {
                 path: file.clone(),
@@ -138,11 +143,16 @@ pub(crate) fn read(dir: &Path, target: Target) -> Result<Checkpoint> {
                 found: view.shape().to_vec(),
             });
         }
-        let values: Vec<f32> = view
-            .data()
-            .chunks_exact(4)
-            .map(|bytes| f32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
-            .collect();
+        // Half-precision checkpoints are widened to f32: the model computes
+        // in the device's float type, and the parity checks are in f32.
+        // (safetensors is little-endian, like every host burn runs on.)
+        let values =
+            TensorData::try_from_bytes_vec(view.data().to_vec(), view.shape().to_vec(), dtype)
+                .and_then(TensorData::try_into_vec_as::<f32>)
+                .map_err(|e| BertError::Safetensors {
+                    path: file.clone(),
+                    reason: format!("tensor {name:?}: {e:?}"),
+                })?;
         let data = match entry.layout {
             Layout::Same => TensorData::new(values, view.shape().to_vec()),
             Layout::Transposed => {

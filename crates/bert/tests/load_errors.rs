@@ -172,14 +172,14 @@ fn a_tensor_in_another_dtype_is_named() {
     let dir = common::tiny_copy();
     let name = "bert.embeddings.LayerNorm.bias";
     edit_tensors(dir.path(), |tensors| {
-        tensors.insert(name.into(), (Dtype::F16, vec![32], vec![0; 64]));
+        tensors.insert(name.into(), (Dtype::I64, vec![32], vec![0; 256]));
     });
     let error = load_error(dir.path());
     assert!(
         matches!(&error, BertError::TensorDtype { tensor, .. } if tensor == name),
         "{error:?}"
     );
-    assert_names(&error, dir.path(), "model.safetensors", &[name, "F16"]);
+    assert_names(&error, dir.path(), "model.safetensors", &[name, "I64"]);
 }
 
 #[test]
@@ -325,4 +325,45 @@ fn weights_in_another_format_are_named() {
             &[other, "save_pretrained"],
         );
     }
+}
+
+#[test]
+fn bf16_checkpoints_are_widened_exactly() {
+    // bf16 is the upper half of an f32: a bf16 copy of the checkpoint and an
+    // f32 copy with the lower halves zeroed hold the same numbers.
+    let device = common::device();
+    let (bf16, truncated) = (common::tiny_copy(), common::tiny_copy());
+    edit_tensors(bf16.path(), |tensors| {
+        for (dtype, _, bytes) in tensors.values_mut() {
+            *dtype = Dtype::BF16;
+            *bytes = bytes.chunks_exact(4).flat_map(|b| [b[2], b[3]]).collect();
+        }
+    });
+    edit_tensors(truncated.path(), |tensors| {
+        for (_, _, bytes) in tensors.values_mut() {
+            *bytes = bytes
+                .chunks_exact(4)
+                .flat_map(|b| [0, 0, b[2], b[3]])
+                .collect();
+        }
+    });
+    let bf16 = BertForTokenClassification::from_pretrained(bf16.path(), &device).unwrap();
+    let truncated = BertForTokenClassification::from_pretrained(truncated.path(), &device).unwrap();
+    let input =
+        BertInput::padded(&[vec![3, 4, 5], vec![9]], 0, &bf16.bert.config, &device).unwrap();
+    let diff = (bf16.forward(&input) - truncated.forward(&input))
+        .abs()
+        .max()
+        .into_scalar::<f32>();
+    assert_eq!(diff, 0.0);
+    let original =
+        BertForTokenClassification::from_pretrained(&common::tiny_dir(), &device).unwrap();
+    let rounding = (bf16.forward(&input) - original.forward(&input))
+        .abs()
+        .max()
+        .into_scalar::<f32>();
+    assert!(
+        rounding > 0.0,
+        "the bf16 copy was not rounded: the test compares nothing"
+    );
 }
