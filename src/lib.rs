@@ -3,6 +3,9 @@
 //! This facade re-exports the layers of the workspace so that a program (and
 //! the end-to-end tests in `tests/`) can depend on one crate:
 //! [`data`] reads corpora, knows tag schemes and tagsets, scores predictions
-//! exactly like seqeval and aligns words with subword tokens.
+//! exactly like seqeval and aligns words with subword tokens; [`bert`] is
+//! the BERT encoder and token-classification head in burn, loaded from and
+//! exported to HuggingFace checkpoints.
 
+pub use retag_bert as bert;
 pub use retag_data as data;

@@ -1,0 +1,202 @@
+//! Writing a [`BertForTokenClassification`] back as a HF checkpoint that
+//! transformers loads as `BertForTokenClassification`, with no missing or
+//! unexpected keys: `config.json` (encoder fields, `architectures`,
+//! `id2label`, `label2id`, `num_labels`), `model.safetensors` (HF names,
+//! PyTorch `[out, in]` linear weights, by the same table the loader reads),
+//! and the tokenizer files copied from the source checkpoint.
+//!
+//! The directory is written under a temporary name next to the destination
+//! and renamed into place at the end, so a crash or error never leaves a
+//! half-written checkpoint where a user (or a later load) would take it for
+//! a whole one.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use burn::module::{Module, ModuleVisitor, Param};
+use burn::tensor::{Tensor, TensorData};
+use safetensors::Dtype;
+use safetensors::tensor::TensorView;
+
+use crate::error::{BertError, Result};
+use crate::loader::transpose;
+use crate::remap::{self, Head, Layout};
+use crate::token_classification::BertForTokenClassification;
+
+/// The tokenizer files transformers' `AutoTokenizer` reads for BERT; those
+/// present in the source directory are copied.
+pub const TOKENIZER_FILES: [&str; 4] = [
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "special_tokens_map.json",
+    "vocab.txt",
+];
+
+/// Writes `model` to the new directory `out_dir`, which must not exist yet,
+/// copying the tokenizer files found in `tokenizer_from` (usually the
+/// directory the encoder was loaded from).
+pub fn export_token_classification(
+    model: &BertForTokenClassification,
+    out_dir: &Path,
+    tokenizer_from: Option<&Path>,
+) -> Result<()> {
+    if out_dir.exists() {
+        return Err(BertError::Export {
+            path: out_dir.to_path_buf(),
+            reason: "already exists; export writes a new directory".into(),
+        });
+    }
+    let partial = partial_dir(out_dir)?;
+    if partial.exists() {
+        // Left by an export that crashed: never a finished checkpoint.
+        std::fs::remove_dir_all(&partial).map_err(|source| io(&partial, source))?;
+    }
+    std::fs::create_dir_all(&partial).map_err(|source| io(&partial, source))?;
+
+    let written = write_files(model, &partial, tokenizer_from)
+        .and_then(|()| std::fs::rename(&partial, out_dir).map_err(|source| io(out_dir, source)));
+    if written.is_err() {
+        // Best effort: the error being returned matters more than this one.
+        let _ = std::fs::remove_dir_all(&partial);
+    }
+    written
+}
+
+/// `parent/.name.partial`, on the same file system as `out_dir` so that the
+/// final rename is atomic.
+fn partial_dir(out_dir: &Path) -> Result<PathBuf> {
+    let name = out_dir.file_name().ok_or_else(|| BertError::Export {
+        path: out_dir.to_path_buf(),
+        reason: "not a directory name".into(),
+    })?;
+    let mut partial_name = std::ffi::OsString::from(".");
+    partial_name.push(name);
+    partial_name.push(".partial");
+    Ok(out_dir.with_file_name(partial_name))
+}
+
+fn io(path: &Path, source: std::io::Error) -> BertError {
+    BertError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn write_files(
+    model: &BertForTokenClassification,
+    dir: &Path,
+    tokenizer_from: Option<&Path>,
+) -> Result<()> {
+    let config_path = dir.join("config.json");
+    let config = model.bert.config.to_hf_json(&model.labels);
+    let text = serde_json::to_string_pretty(&config).expect("a JSON value always serializes");
+    std::fs::write(&config_path, text + "\n").map_err(|source| io(&config_path, source))?;
+
+    let weights_path = dir.join("model.safetensors");
+    let bytes = safetensors_bytes(model, &weights_path)?;
+    std::fs::write(&weights_path, bytes).map_err(|source| io(&weights_path, source))?;
+
+    if let Some(source_dir) = tokenizer_from {
+        for file in TOKENIZER_FILES {
+            let from = source_dir.join(file);
+            if from.is_file() {
+                std::fs::copy(&from, dir.join(file)).map_err(|source| io(&from, source))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The model's parameters under their HF names, in PyTorch layout.
+fn safetensors_bytes(model: &BertForTokenClassification, path: &Path) -> Result<Vec<u8>> {
+    let mut collected = Collector::default();
+    model.visit(&mut collected);
+
+    let head = Head::TokenClassification {
+        num_labels: model.labels.len(),
+    };
+    let mut tensors: BTreeMap<String, (Vec<usize>, Vec<u8>)> = BTreeMap::new();
+    for entry in remap::table(&model.bert.config, head) {
+        let data =
+            collected
+                .tensors
+                .remove(&entry.burn_path)
+                .ok_or_else(|| BertError::Unmapped {
+                    path: path.to_path_buf(),
+                    parameter: entry.burn_path.clone(),
+                })?;
+        let name = entry.checkpoint_name(head.encoder_prefix());
+        let burn_shape: Vec<usize> = data.shape().to_vec();
+        let mut expected_burn_shape = entry.hf_shape.clone();
+        if entry.layout == Layout::Transposed {
+            expected_burn_shape.reverse();
+        }
+        if burn_shape != expected_burn_shape {
+            return Err(BertError::Export {
+                path: path.to_path_buf(),
+                reason: format!(
+                    "parameter {} for {name:?} has shape {burn_shape:?}, the config implies {expected_burn_shape:?}",
+                    entry.burn_path
+                ),
+            });
+        }
+        let values: Vec<f32> = data
+            .try_into_vec_as::<f32>()
+            .map_err(|e| BertError::Export {
+                path: path.to_path_buf(),
+                reason: format!("reading {}: {e:?}", entry.burn_path),
+            })?;
+        let values = match entry.layout {
+            Layout::Same => values,
+            Layout::Transposed => transpose(&values, burn_shape[0], burn_shape[1]),
+        };
+        let bytes = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+        tensors.insert(name, (entry.hf_shape, bytes));
+    }
+    if let Some(parameter) = collected.tensors.keys().min() {
+        return Err(BertError::Unmapped {
+            path: path.to_path_buf(),
+            parameter: parameter.clone(),
+        });
+    }
+
+    let views = tensors
+        .iter()
+        .map(|(name, (shape, bytes))| {
+            TensorView::new(Dtype::F32, shape.clone(), bytes)
+                .map(|view| (name.clone(), view))
+                .map_err(|e| BertError::Export {
+                    path: path.to_path_buf(),
+                    reason: format!("tensor {name:?}: {e}"),
+                })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    // transformers reads the "format" metadata to know the tensors are PyTorch's.
+    let metadata = HashMap::from([("format".to_string(), "pt".to_string())]);
+    safetensors::serialize(views, Some(metadata)).map_err(|e| BertError::Export {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })
+}
+
+/// Every float parameter of a module, by path.
+#[derive(Default)]
+struct Collector {
+    path: Vec<String>,
+    tensors: HashMap<String, TensorData>,
+}
+
+impl ModuleVisitor for Collector {
+    fn enter_module(&mut self, name: &str, _container_type: &str) {
+        self.path.push(name.to_string());
+    }
+
+    fn exit_module(&mut self, _name: &str, _container_type: &str) {
+        self.path.pop();
+    }
+
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        self.tensors
+            .insert(self.path.join("."), param.val().into_data());
+    }
+}

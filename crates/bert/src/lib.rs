@@ -1,0 +1,33 @@
+//! `retag-bert`: the BERT encoder of retag, in burn, loaded from and saved
+//! to HuggingFace checkpoints so that it computes what transformers computes.
+//!
+//! - [`BertConfig`]: the architecture, from the checkpoint's `config.json`;
+//! - [`BertModel`]: embeddings and encoder layers, giving the last hidden states;
+//! - [`BertForTokenClassification`]: the encoder plus a linear head, giving logits;
+//! - [`BertInput`]: a padded batch, checked against the config;
+//! - [`remap`]: the one table from HF tensor names to burn parameters, used
+//!   by the loader (`from_pretrained`) and by
+//!   [`export_token_classification`], which writes a checkpoint transformers loads.
+//!
+//! The crate picks no backend: every constructor takes a `&Device`.
+
+pub mod activation;
+pub mod attention;
+pub mod config;
+pub mod embeddings;
+pub mod error;
+pub mod export;
+pub mod input;
+pub mod layer;
+mod loader;
+pub mod model;
+pub mod remap;
+pub mod token_classification;
+
+pub use activation::Activation;
+pub use config::BertConfig;
+pub use error::{BertError, Result};
+pub use export::export_token_classification;
+pub use input::BertInput;
+pub use model::BertModel;
+pub use token_classification::BertForTokenClassification;

@@ -1,0 +1,277 @@
+//! Reading a HF BERT checkpoint (`config.json` + `model.safetensors`) into
+//! our modules, by the names in [`crate::remap`].
+//!
+//! Every checkpoint tensor is checked (name, dtype, shape from the config)
+//! before any module is touched, and every module parameter must receive a
+//! tensor: a layer left at random init still runs, silently wrong, so it is
+//! an error here. The safetensors file is read with the `safetensors` crate
+//! rather than burn-store so that each error names the file and the tensor.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use burn::module::{Module, ModuleMapper, Param};
+use burn::tensor::{DType, Device, Tensor, TensorData};
+use safetensors::{Dtype, SafeTensors};
+
+use crate::config::BertConfig;
+use crate::error::{BertError, Result};
+use crate::remap::{self, Head, Layout};
+
+/// The checkpoint prefix of the encoder tensors in transformers models with a head.
+const HF_ENCODER_PREFIX: &str = "bert.";
+
+/// Weight files of other formats, named when `model.safetensors` is absent.
+const OTHER_WEIGHT_FILES: [&str; 3] = [
+    "model.safetensors.index.json",
+    "pytorch_model.bin",
+    "tf_model.h5",
+];
+
+/// Which model the caller is loading; the head's size comes from the config.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Target {
+    Encoder,
+    TokenClassification,
+}
+
+/// A checkpoint whose tensors have all been checked against the config and
+/// the remap table, keyed by burn parameter path, in burn's layout.
+pub(crate) struct Checkpoint {
+    pub config: BertConfig,
+    file: PathBuf,
+    tensors: HashMap<String, TensorData>,
+}
+
+/// Reads and checks `dir/config.json` and `dir/model.safetensors`.
+pub(crate) fn read(dir: &Path, target: Target) -> Result<Checkpoint> {
+    let config_path = dir.join("config.json");
+    let config = BertConfig::from_file(&config_path)?;
+    let head = match target {
+        Target::Encoder => Head::None,
+        Target::TokenClassification => Head::TokenClassification {
+            num_labels: config.num_labels().ok_or_else(|| BertError::ConfigField {
+                path: config_path.clone(),
+                field: "id2label".into(),
+                reason: "missing: a token-classification model needs its labels".into(),
+            })?,
+        },
+    };
+
+    let file = dir.join("model.safetensors");
+    if !file.exists()
+        && let Some(other) = OTHER_WEIGHT_FILES
+            .iter()
+            .find(|name| dir.join(name).exists())
+    {
+        return Err(BertError::Safetensors {
+            path: file,
+            reason: format!(
+                "missing; the directory has {other} instead, which retag does not read: \
+                 save the model again with transformers' save_pretrained (safetensors, one shard)"
+            ),
+        });
+    }
+    let bytes = std::fs::read(&file).map_err(|source| BertError::Io {
+        path: file.clone(),
+        source,
+    })?;
+    let safetensors = SafeTensors::deserialize(&bytes).map_err(|e| BertError::Safetensors {
+        path: file.clone(),
+        reason: e.to_string(),
+    })?;
+    let mut names: Vec<&str> = safetensors.names();
+    names.sort_unstable();
+
+    // transformers writes the encoder of a model with a head under `bert.`
+    // and a bare `BertModel` without; a checkpoint uses one or the other for
+    // all its encoder tensors, so a tensor under the other is unexpected.
+    let encoder_prefix = if names.iter().any(|name| name.starts_with(HF_ENCODER_PREFIX)) {
+        HF_ENCODER_PREFIX
+    } else {
+        ""
+    };
+    let table = remap::table(&config, head);
+    let entries: HashMap<String, &remap::Entry> = table
+        .iter()
+        .map(|entry| (entry.checkpoint_name(encoder_prefix), entry))
+        .collect();
+    let skipped: HashSet<String> = remap::SKIPPED
+        .iter()
+        .map(|name| format!("{encoder_prefix}{name}"))
+        .collect();
+
+    let mut tensors = HashMap::with_capacity(table.len());
+    // burn path -> the checkpoint name it was read from, to report duplicates.
+    let mut sources: HashMap<String, &str> = HashMap::with_capacity(table.len());
+    for name in names {
+        if skipped.contains(name) {
+            continue;
+        }
+        let current = remap::current_name(name);
+        let lookup = current.as_deref().unwrap_or(name);
+        let Some(entry) = entries.get(lookup) else {
+            return Err(BertError::UnexpectedTensor {
+                path: file.clone(),
+                tensor: name.to_string(),
+                reason: why_unexpected(name, head, encoder_prefix, &entries),
+            });
+        };
+        let view = safetensors
+            .tensor(name)
+            .map_err(|e| BertError::Safetensors {
+                path: file.clone(),
+                reason: format!("tensor {name:?}: {e}"),
+            })?;
+        let dtype = match view.dtype() {
+            Dtype::F32 => DType::F32,
+            Dtype::F16 => DType::F16,
+            Dtype::BF16 => DType::BF16,
+            other => {
+                return Err(BertError::TensorDtype {
+                    path: file.clone(),
+                    tensor: name.to_string(),
+                    dtype: format!("{other:?}"),
+                });
+            }
+        };
+        if view.shape() != entry.hf_shape.as_slice() {
+            return Err(BertError::TensorShape {
+                path: file.clone(),
+                tensor: name.to_string(),
+                expected: entry.hf_shape.clone(),
+                found: view.shape().to_vec(),
+            });
+        }
+        // Half-precision checkpoints are widened to f32: the model computes
+        // in the device's float type, and the parity checks are in f32.
+        // (safetensors is little-endian, like every host burn runs on.)
+        let values =
+            TensorData::try_from_bytes_vec(view.data().to_vec(), view.shape().to_vec(), dtype)
+                .and_then(TensorData::try_into_vec_as::<f32>)
+                .map_err(|e| BertError::Safetensors {
+                    path: file.clone(),
+                    reason: format!("tensor {name:?}: {e:?}"),
+                })?;
+        let data = match entry.layout {
+            Layout::Same => TensorData::new(values, view.shape().to_vec()),
+            Layout::Transposed => {
+                let [rows, columns] = [entry.hf_shape[0], entry.hf_shape[1]];
+                TensorData::new(transpose(&values, rows, columns), [columns, rows])
+            }
+        };
+        if let Some(first) = sources.insert(entry.burn_path.clone(), name) {
+            return Err(BertError::UnexpectedTensor {
+                path: file.clone(),
+                tensor: name.to_string(),
+                reason: format!(
+                    "a second tensor for the parameter of {first:?} (old and new LayerNorm names)"
+                ),
+            });
+        }
+        tensors.insert(entry.burn_path.clone(), data);
+    }
+    for entry in &table {
+        if !tensors.contains_key(&entry.burn_path) {
+            return Err(BertError::MissingTensor {
+                path: file.clone(),
+                tensor: entry.checkpoint_name(encoder_prefix),
+            });
+        }
+    }
+    Ok(Checkpoint {
+        config,
+        file,
+        tensors,
+    })
+}
+
+/// A hint for a checkpoint tensor the model has no place for.
+fn why_unexpected(
+    name: &str,
+    head: Head,
+    encoder_prefix: &str,
+    entries: &HashMap<String, &remap::Entry>,
+) -> String {
+    if name.starts_with("classifier.") && head == Head::None {
+        "a token-classification head; load the checkpoint as BertForTokenClassification".into()
+    } else if !encoder_prefix.is_empty() && entries.contains_key(&format!("{encoder_prefix}{name}"))
+    {
+        format!(
+            "the encoder tensors of this checkpoint are under {encoder_prefix:?}, this one is not"
+        )
+    } else {
+        "not a parameter of a BERT encoder or its token-classification head".into()
+    }
+}
+
+/// `values` is `rows x columns`, row-major; returns `columns x rows`.
+pub(crate) fn transpose(values: &[f32], rows: usize, columns: usize) -> Vec<f32> {
+    let mut transposed = vec![0.0; values.len()];
+    for row in 0..rows {
+        for column in 0..columns {
+            transposed[column * rows + row] = values[row * columns + column];
+        }
+    }
+    transposed
+}
+
+impl Checkpoint {
+    /// Replaces every parameter of `module` (built by `init` from this
+    /// checkpoint's config) with the checkpoint tensor for its path.
+    pub fn assign<M: Module>(self, module: M, device: &Device) -> Result<M> {
+        let mut assigner = Assigner {
+            path: Vec::new(),
+            tensors: self.tensors,
+            device: device.clone(),
+            unassigned: Vec::new(),
+        };
+        let module = module.map(&mut assigner);
+        // Both cases are bugs in the remap table, which a unit test guards;
+        // they are still errors, not panics, because the alternative is a
+        // model that runs with random weights.
+        if let Some(parameter) = assigner.unassigned.first() {
+            return Err(BertError::Unmapped {
+                path: self.file,
+                parameter: parameter.clone(),
+            });
+        }
+        if let Some(parameter) = assigner.tensors.keys().min() {
+            return Err(BertError::Unmapped {
+                path: self.file,
+                parameter: parameter.clone(),
+            });
+        }
+        Ok(module)
+    }
+}
+
+/// Walks a module, tracking the path of each parameter, and swaps in the
+/// checkpoint tensor for it.
+struct Assigner {
+    path: Vec<String>,
+    tensors: HashMap<String, TensorData>,
+    device: Device,
+    unassigned: Vec<String>,
+}
+
+impl ModuleMapper for Assigner {
+    fn enter_module(&mut self, name: &str, _container_type: &str) {
+        self.path.push(name.to_string());
+    }
+
+    fn exit_module(&mut self, _name: &str, _container_type: &str) {
+        self.path.pop();
+    }
+
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        let path = self.path.join(".");
+        match self.tensors.remove(&path) {
+            Some(data) if data.rank() == D => Param::from_data(data, &self.device),
+            _ => {
+                self.unassigned.push(path);
+                param
+            }
+        }
+    }
+}
