@@ -40,12 +40,10 @@ fn run() -> anyhow::Result<bool> {
 
     // The binary picks the backend: burn's pure-Rust CPU one.
     let device = Device::flex();
-    let model = BertModel::from_pretrained(&model_dir, &device)
-        .with_context(|| format!("loading {}", model_dir.display()))?;
-    let text = std::fs::read_to_string(&fixture)
-        .with_context(|| format!("reading {}", fixture.display()))?;
-    let expected: Value =
-        serde_json::from_str(&text).with_context(|| format!("parsing {}", fixture.display()))?;
+    let model =
+        BertModel::from_pretrained(&model_dir, &device).with_context(|| format!("loading {}", model_dir.display()))?;
+    let text = std::fs::read_to_string(&fixture).with_context(|| format!("reading {}", fixture.display()))?;
+    let expected: Value = serde_json::from_str(&text).with_context(|| format!("parsing {}", fixture.display()))?;
 
     let input = BertInput::new(
         &rows(&expected["input_ids"])?,
@@ -58,25 +56,15 @@ fn run() -> anyhow::Result<bool> {
     let hidden = model.forward(&input);
     let dims = hidden.dims();
     let actual = hidden.into_data();
-    let actual = actual
-        .as_slice::<f32>()
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let actual = actual.as_slice::<f32>().map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let elapsed = started.elapsed();
 
     let mut reference = Vec::new();
     flatten(&expected["last_hidden_state"], &mut reference)?;
     if reference.len() != actual.len() {
-        bail!(
-            "{} has {} values, the model gave {dims:?}",
-            fixture.display(),
-            reference.len()
-        );
+        bail!("{} has {} values, the model gave {dims:?}", fixture.display(), reference.len());
     }
-    let mask: Vec<bool> = rows(&expected["attention_mask"])?
-        .concat()
-        .iter()
-        .map(|&m| m == 1)
-        .collect();
+    let mask: Vec<bool> = rows(&expected["attention_mask"])?.concat().iter().map(|&m| m == 1).collect();
     let hidden_size = dims[2];
     let (mut all, mut real) = (0.0f32, 0.0f32);
     for (index, (a, e)) in actual.iter().zip(&reference).enumerate() {
@@ -104,11 +92,7 @@ fn rows(value: &Value) -> anyhow::Result<Vec<Vec<u32>>> {
             row.as_array()
                 .context("expected a row")?
                 .iter()
-                .map(|v| {
-                    v.as_u64()
-                        .and_then(|v| u32::try_from(v).ok())
-                        .context("expected a token id")
-                })
+                .map(|v| v.as_u64().and_then(|v| u32::try_from(v).ok()).context("expected a token id"))
                 .collect()
         })
         .collect()

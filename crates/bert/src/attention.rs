@@ -35,9 +35,7 @@ impl BertAttention {
             key: LinearConfig::new(hidden, hidden).init(device),
             value: LinearConfig::new(hidden, hidden).init(device),
             output: LinearConfig::new(hidden, hidden).init(device),
-            layer_norm: LayerNormConfig::new(hidden)
-                .with_epsilon(config.layer_norm_eps)
-                .init(device),
+            layer_norm: LayerNormConfig::new(hidden).with_epsilon(config.layer_norm_eps).init(device),
             attention_dropout: DropoutConfig::new(config.attention_probs_dropout_prob).init(),
             output_dropout: DropoutConfig::new(config.hidden_dropout_prob).init(),
             num_heads: config.num_attention_heads,
@@ -55,16 +53,10 @@ impl BertAttention {
         let value = self.split_heads(self.value.forward(hidden.clone()));
 
         let scores = query.matmul(key.transpose()) / (head_size as f64).sqrt();
-        let padding = padding
-            .reshape([batch, 1, 1, seq])
-            .expand([batch, self.num_heads, seq, seq]);
+        let padding = padding.reshape([batch, 1, 1, seq]).expand([batch, self.num_heads, seq, seq]);
         let probabilities = softmax(scores.mask_fill(padding, MASKED_SCORE), 3);
-        let context = self
-            .attention_dropout
-            .forward(probabilities)
-            .matmul(value)
-            .swap_dims(1, 2)
-            .reshape([batch, seq, width]);
+        let context =
+            self.attention_dropout.forward(probabilities).matmul(value).swap_dims(1, 2).reshape([batch, seq, width]);
 
         let projected = self.output_dropout.forward(self.output.forward(context));
         self.layer_norm.forward(projected + hidden)
@@ -73,7 +65,6 @@ impl BertAttention {
     /// `[batch, seq, hidden]` -> `[batch, heads, seq, head_size]`.
     fn split_heads(&self, x: Tensor<3>) -> Tensor<4> {
         let [batch, seq, width] = x.dims();
-        x.reshape([batch, seq, self.num_heads, width / self.num_heads])
-            .swap_dims(1, 2)
+        x.reshape([batch, seq, self.num_heads, width / self.num_heads]).swap_dims(1, 2)
     }
 }

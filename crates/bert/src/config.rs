@@ -50,19 +50,15 @@ pub struct BertConfig {
 impl BertConfig {
     /// Reads and checks `config.json`. Errors name `path` and the field.
     pub fn from_file(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|source| BertError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text =
+            std::fs::read_to_string(path).map_err(|source| BertError::Io { path: path.to_path_buf(), source })?;
         Self::from_json_str(&text, path)
     }
 
     /// Parses the text of a `config.json`; `path` is only used in errors.
     pub fn from_json_str(text: &str, path: &Path) -> Result<Self> {
-        let value: Value = serde_json::from_str(text).map_err(|e| BertError::ConfigSyntax {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        })?;
+        let value: Value = serde_json::from_str(text)
+            .map_err(|e| BertError::ConfigSyntax { path: path.to_path_buf(), reason: e.to_string() })?;
         let Value::Object(map) = value else {
             return Err(BertError::ConfigSyntax {
                 path: path.to_path_buf(),
@@ -73,38 +69,26 @@ impl BertConfig {
 
         let model_type = fields.required_str("model_type")?;
         if model_type != "bert" {
-            return Err(fields.error(
-                "model_type",
-                format!("{model_type:?} is not supported, only \"bert\""),
-            ));
+            return Err(fields.error("model_type", format!("{model_type:?} is not supported, only \"bert\"")));
         }
         if let Some(kind) = fields.optional_str("position_embedding_type")?
             && kind != "absolute"
         {
-            return Err(fields.error(
-                "position_embedding_type",
-                format!("{kind:?} is not supported, only \"absolute\""),
-            ));
+            return Err(
+                fields.error("position_embedding_type", format!("{kind:?} is not supported, only \"absolute\""))
+            );
         }
         for flag in ["is_decoder", "add_cross_attention"] {
             if fields.optional_bool(flag)? == Some(true) {
-                return Err(fields.error(
-                    flag,
-                    "true is not supported: retag-bert is an encoder".into(),
-                ));
+                return Err(fields.error(flag, "true is not supported: retag-bert is an encoder".into()));
             }
         }
 
         let hidden_act = match fields.optional_str("hidden_act")? {
             None => Activation::Gelu,
             Some(name) => Activation::from_hf_name(name).ok_or_else(|| {
-                fields.error(
-                    "hidden_act",
-                    format!(
-                        "{name:?} is not supported; expected one of {:?}",
-                        Activation::NAMES
-                    ),
-                )
+                fields
+                    .error("hidden_act", format!("{name:?} is not supported; expected one of {:?}", Activation::NAMES))
             })?,
         };
 
@@ -119,30 +103,19 @@ impl BertConfig {
             layer_norm_eps: fields.optional_f64("layer_norm_eps")?.unwrap_or(1e-12),
             hidden_act,
             hidden_dropout_prob: fields.probability("hidden_dropout_prob")?.unwrap_or(0.1),
-            attention_probs_dropout_prob: fields
-                .probability("attention_probs_dropout_prob")?
-                .unwrap_or(0.1),
+            attention_probs_dropout_prob: fields.probability("attention_probs_dropout_prob")?.unwrap_or(0.1),
             classifier_dropout: fields.probability("classifier_dropout")?,
             labels: fields.labels()?,
         };
 
-        if !config
-            .hidden_size
-            .is_multiple_of(config.num_attention_heads)
-        {
+        if !config.hidden_size.is_multiple_of(config.num_attention_heads) {
             return Err(fields.error(
                 "num_attention_heads",
-                format!(
-                    "{} heads do not divide hidden_size {}",
-                    config.num_attention_heads, config.hidden_size
-                ),
+                format!("{} heads do not divide hidden_size {}", config.num_attention_heads, config.hidden_size),
             ));
         }
         if !(config.layer_norm_eps > 0.0 && config.layer_norm_eps.is_finite()) {
-            return Err(fields.error(
-                "layer_norm_eps",
-                format!("{} is not a positive number", config.layer_norm_eps),
-            ));
+            return Err(fields.error("layer_norm_eps", format!("{} is not a positive number", config.layer_norm_eps)));
         }
         Ok(config)
     }
@@ -196,11 +169,7 @@ struct Fields<'a> {
 
 impl Fields<'_> {
     fn error(&self, field: &str, reason: String) -> BertError {
-        BertError::ConfigField {
-            path: PathBuf::from(self.path),
-            field: field.to_string(),
-            reason,
-        }
+        BertError::ConfigField { path: PathBuf::from(self.path), field: field.to_string(), reason }
     }
 
     /// The field's value, treating JSON `null` as absent (HF writes `null` for unset options).
@@ -209,9 +178,7 @@ impl Fields<'_> {
     }
 
     fn required_size(&self, field: &str) -> Result<usize> {
-        let value = self
-            .get(field)
-            .ok_or_else(|| self.error(field, "missing".into()))?;
+        let value = self.get(field).ok_or_else(|| self.error(field, "missing".into()))?;
         match value.as_u64().and_then(|n| usize::try_from(n).ok()) {
             Some(n) if n > 0 => Ok(n),
             _ => Err(self.error(field, format!("expected a positive integer, found {value}"))),
@@ -219,8 +186,7 @@ impl Fields<'_> {
     }
 
     fn required_str(&self, field: &str) -> Result<&str> {
-        self.optional_str(field)?
-            .ok_or_else(|| self.error(field, "missing".into()))
+        self.optional_str(field)?.ok_or_else(|| self.error(field, "missing".into()))
     }
 
     fn optional_str(&self, field: &str) -> Result<Option<&str>> {
@@ -242,10 +208,9 @@ impl Fields<'_> {
     fn optional_f64(&self, field: &str) -> Result<Option<f64>> {
         match self.get(field) {
             None => Ok(None),
-            Some(value) => value
-                .as_f64()
-                .map(Some)
-                .ok_or_else(|| self.error(field, format!("expected a number, found {value}"))),
+            Some(value) => {
+                value.as_f64().map(Some).ok_or_else(|| self.error(field, format!("expected a number, found {value}")))
+            }
         }
     }
 
@@ -268,18 +233,15 @@ impl Fields<'_> {
                 value
                     .as_u64()
                     .and_then(|n| usize::try_from(n).ok())
-                    .ok_or_else(|| {
-                        self.error("num_labels", format!("expected an integer, found {value}"))
-                    })?,
+                    .ok_or_else(|| self.error("num_labels", format!("expected an integer, found {value}")))?,
             ),
         };
         let Some(id2label) = self.get("id2label") else {
             return match num_labels {
                 None => Ok(None),
-                Some(n) => Err(self.error(
-                    "id2label",
-                    format!("missing, but num_labels is {n}: retag needs the label names"),
-                )),
+                Some(n) => {
+                    Err(self.error("id2label", format!("missing, but num_labels is {n}: retag needs the label names")))
+                }
             };
         };
         let Value::Object(entries) = id2label else {
@@ -288,45 +250,32 @@ impl Fields<'_> {
         let mut by_key = BTreeMap::new();
         for (key, label) in entries {
             let Value::String(label) = label else {
-                return Err(self.error(
-                    "id2label",
-                    format!("label of id {key} is {label}, not a string"),
-                ));
+                return Err(self.error("id2label", format!("label of id {key} is {label}, not a string")));
             };
             by_key.insert(key.clone(), label.clone());
         }
-        let tagset =
-            Tagset::from_id2label(&by_key).map_err(|e| self.error("id2label", e.to_string()))?;
+        let tagset = Tagset::from_id2label(&by_key).map_err(|e| self.error("id2label", e.to_string()))?;
 
         if let Some(n) = num_labels
             && n != tagset.len()
         {
-            return Err(self.error(
-                "num_labels",
-                format!("is {n} but id2label has {} labels", tagset.len()),
-            ));
+            return Err(self.error("num_labels", format!("is {n} but id2label has {} labels", tagset.len())));
         }
         if let Some(label2id) = self.get("label2id") {
             let Value::Object(entries) = label2id else {
                 return Err(self.error("label2id", format!("expected an object, found {label2id}")));
             };
             if entries.len() != tagset.len() {
-                return Err(self.error(
-                    "label2id",
-                    format!(
-                        "has {} labels but id2label has {}",
-                        entries.len(),
-                        tagset.len()
-                    ),
-                ));
+                return Err(
+                    self.error("label2id", format!("has {} labels but id2label has {}", entries.len(), tagset.len()))
+                );
             }
             for (label, id) in entries {
                 let expected = tagset.id(label).ok();
                 if id.as_u64() != expected.map(|id| id as u64) {
-                    return Err(self.error(
-                        "label2id",
-                        format!("maps {label:?} to {id}, but id2label gives {expected:?}"),
-                    ));
+                    return Err(
+                        self.error("label2id", format!("maps {label:?} to {id}, but id2label gives {expected:?}"))
+                    );
                 }
             }
         }

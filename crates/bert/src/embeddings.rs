@@ -21,18 +21,10 @@ impl BertEmbeddings {
     /// replaces every parameter.
     pub fn init(config: &BertConfig, device: &Device) -> Self {
         Self {
-            word_embeddings: EmbeddingConfig::new(config.vocab_size, config.hidden_size)
-                .init(device),
-            position_embeddings: EmbeddingConfig::new(
-                config.max_position_embeddings,
-                config.hidden_size,
-            )
-            .init(device),
-            token_type_embeddings: EmbeddingConfig::new(config.type_vocab_size, config.hidden_size)
-                .init(device),
-            layer_norm: LayerNormConfig::new(config.hidden_size)
-                .with_epsilon(config.layer_norm_eps)
-                .init(device),
+            word_embeddings: EmbeddingConfig::new(config.vocab_size, config.hidden_size).init(device),
+            position_embeddings: EmbeddingConfig::new(config.max_position_embeddings, config.hidden_size).init(device),
+            token_type_embeddings: EmbeddingConfig::new(config.type_vocab_size, config.hidden_size).init(device),
+            layer_norm: LayerNormConfig::new(config.hidden_size).with_epsilon(config.layer_norm_eps).init(device),
             dropout: DropoutConfig::new(config.hidden_dropout_prob).init(),
         }
     }
@@ -43,9 +35,7 @@ impl BertEmbeddings {
     pub fn forward(&self, input_ids: Tensor<2, Int>, token_type_ids: Tensor<2, Int>) -> Tensor<3> {
         let [batch, seq] = input_ids.dims();
         let device = input_ids.device();
-        let positions = Tensor::<1, Int>::arange(0..seq as i64, &device)
-            .unsqueeze::<2>()
-            .expand([batch, seq]);
+        let positions = Tensor::<1, Int>::arange(0..seq as i64, &device).unsqueeze::<2>().expand([batch, seq]);
 
         let embeddings = self.word_embeddings.forward(input_ids)
             + self.position_embeddings.forward(positions)

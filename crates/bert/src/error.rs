@@ -21,11 +21,7 @@ pub enum BertError {
     /// A field of `config.json` is missing, has the wrong type, an unsupported
     /// value, or disagrees with another field.
     #[error("{}: field {field:?}: {reason}", path.display())]
-    ConfigField {
-        path: PathBuf,
-        field: String,
-        reason: String,
-    },
+    ConfigField { path: PathBuf, field: String, reason: String },
 
     /// The safetensors file itself cannot be read (truncated, bad header...).
     #[error("{}: not a valid safetensors file: {reason}", path.display())]
@@ -37,28 +33,15 @@ pub enum BertError {
 
     /// The checkpoint has a tensor that the model has no place for.
     #[error("{}: unexpected tensor {tensor:?}: {reason}", path.display())]
-    UnexpectedTensor {
-        path: PathBuf,
-        tensor: String,
-        reason: String,
-    },
+    UnexpectedTensor { path: PathBuf, tensor: String, reason: String },
 
     /// A tensor whose shape does not follow from `config.json`.
     #[error("{}: tensor {tensor:?} has shape {found:?}, the config implies {expected:?}", path.display())]
-    TensorShape {
-        path: PathBuf,
-        tensor: String,
-        expected: Vec<usize>,
-        found: Vec<usize>,
-    },
+    TensorShape { path: PathBuf, tensor: String, expected: Vec<usize>, found: Vec<usize> },
 
     /// A tensor stored in a dtype this loader does not read.
     #[error("{}: tensor {tensor:?} has dtype {dtype}; only F32, F16 and BF16 are supported", path.display())]
-    TensorDtype {
-        path: PathBuf,
-        tensor: String,
-        dtype: String,
-    },
+    TensorDtype { path: PathBuf, tensor: String, dtype: String },
 
     /// A model parameter with no checkpoint tensor, or the reverse, because
     /// the remap table and the modules disagree: a bug in retag-bert.

@@ -25,12 +25,8 @@ use crate::token_classification::BertForTokenClassification;
 
 /// The tokenizer files transformers' `AutoTokenizer` reads for BERT; those
 /// present in the source directory are copied.
-pub const TOKENIZER_FILES: [&str; 4] = [
-    "tokenizer.json",
-    "tokenizer_config.json",
-    "special_tokens_map.json",
-    "vocab.txt",
-];
+pub const TOKENIZER_FILES: [&str; 4] =
+    ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt"];
 
 /// Writes `model` to the new directory `out_dir`, which must not exist yet,
 /// copying the tokenizer files found in `tokenizer_from` (usually the
@@ -65,10 +61,9 @@ pub fn export_token_classification(
 /// `parent/.name.partial`, on the same file system as `out_dir` so that the
 /// final rename is atomic.
 fn partial_dir(out_dir: &Path) -> Result<PathBuf> {
-    let name = out_dir.file_name().ok_or_else(|| BertError::Export {
-        path: out_dir.to_path_buf(),
-        reason: "not a directory name".into(),
-    })?;
+    let name = out_dir
+        .file_name()
+        .ok_or_else(|| BertError::Export { path: out_dir.to_path_buf(), reason: "not a directory name".into() })?;
     let mut partial_name = std::ffi::OsString::from(".");
     partial_name.push(name);
     partial_name.push(".partial");
@@ -76,17 +71,10 @@ fn partial_dir(out_dir: &Path) -> Result<PathBuf> {
 }
 
 fn io(path: &Path, source: std::io::Error) -> BertError {
-    BertError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
+    BertError::Io { path: path.to_path_buf(), source }
 }
 
-fn write_files(
-    model: &BertForTokenClassification,
-    dir: &Path,
-    tokenizer_from: Option<&Path>,
-) -> Result<()> {
+fn write_files(model: &BertForTokenClassification, dir: &Path, tokenizer_from: Option<&Path>) -> Result<()> {
     let config_path = dir.join("config.json");
     let config = model.bert.config.to_hf_json(&model.labels);
     let text = serde_json::to_string_pretty(&config).expect("a JSON value always serializes");
@@ -112,19 +100,13 @@ fn safetensors_bytes(model: &BertForTokenClassification, path: &Path) -> Result<
     let mut collected = Collector::default();
     model.visit(&mut collected);
 
-    let head = Head::TokenClassification {
-        num_labels: model.labels.len(),
-    };
+    let head = Head::TokenClassification { num_labels: model.labels.len() };
     let mut tensors: BTreeMap<String, (Vec<usize>, Vec<u8>)> = BTreeMap::new();
     for entry in remap::table(&model.bert.config, head) {
-        let data =
-            collected
-                .tensors
-                .remove(&entry.burn_path)
-                .ok_or_else(|| BertError::Unmapped {
-                    path: path.to_path_buf(),
-                    parameter: entry.burn_path.clone(),
-                })?;
+        let data = collected
+            .tensors
+            .remove(&entry.burn_path)
+            .ok_or_else(|| BertError::Unmapped { path: path.to_path_buf(), parameter: entry.burn_path.clone() })?;
         let name = entry.checkpoint_name(head.encoder_prefix());
         let burn_shape: Vec<usize> = data.shape().to_vec();
         let mut expected_burn_shape = entry.hf_shape.clone();
@@ -140,12 +122,10 @@ fn safetensors_bytes(model: &BertForTokenClassification, path: &Path) -> Result<
                 ),
             });
         }
-        let values: Vec<f32> = data
-            .try_into_vec_as::<f32>()
-            .map_err(|e| BertError::Export {
-                path: path.to_path_buf(),
-                reason: format!("reading {}: {e:?}", entry.burn_path),
-            })?;
+        let values: Vec<f32> = data.try_into_vec_as::<f32>().map_err(|e| BertError::Export {
+            path: path.to_path_buf(),
+            reason: format!("reading {}: {e:?}", entry.burn_path),
+        })?;
         let values = match entry.layout {
             Layout::Same => values,
             Layout::Transposed => transpose(&values, burn_shape[0], burn_shape[1]),
@@ -154,10 +134,7 @@ fn safetensors_bytes(model: &BertForTokenClassification, path: &Path) -> Result<
         tensors.insert(name, (entry.hf_shape, bytes));
     }
     if let Some(parameter) = collected.tensors.keys().min() {
-        return Err(BertError::Unmapped {
-            path: path.to_path_buf(),
-            parameter: parameter.clone(),
-        });
+        return Err(BertError::Unmapped { path: path.to_path_buf(), parameter: parameter.clone() });
     }
 
     let views = tensors
@@ -165,18 +142,13 @@ fn safetensors_bytes(model: &BertForTokenClassification, path: &Path) -> Result<
         .map(|(name, (shape, bytes))| {
             TensorView::new(Dtype::F32, shape.clone(), bytes)
                 .map(|view| (name.clone(), view))
-                .map_err(|e| BertError::Export {
-                    path: path.to_path_buf(),
-                    reason: format!("tensor {name:?}: {e}"),
-                })
+                .map_err(|e| BertError::Export { path: path.to_path_buf(), reason: format!("tensor {name:?}: {e}") })
         })
         .collect::<Result<Vec<_>>>()?;
     // transformers reads the "format" metadata to know the tensors are PyTorch's.
     let metadata = HashMap::from([("format".to_string(), "pt".to_string())]);
-    safetensors::serialize(views, Some(metadata)).map_err(|e| BertError::Export {
-        path: path.to_path_buf(),
-        reason: e.to_string(),
-    })
+    safetensors::serialize(views, Some(metadata))
+        .map_err(|e| BertError::Export { path: path.to_path_buf(), reason: e.to_string() })
 }
 
 /// Every float parameter of a module, by path.
@@ -196,7 +168,6 @@ impl ModuleVisitor for Collector {
     }
 
     fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-        self.tensors
-            .insert(self.path.join("."), param.val().into_data());
+        self.tensors.insert(self.path.join("."), param.val().into_data());
     }
 }

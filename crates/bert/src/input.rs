@@ -19,12 +19,7 @@ pub struct BertInput {
 impl BertInput {
     /// Pads `sequences` on the right with `pad_id` to the longest one; token
     /// types are all 0, the mask is 1 on the real tokens.
-    pub fn padded(
-        sequences: &[Vec<u32>],
-        pad_id: u32,
-        config: &BertConfig,
-        device: &Device,
-    ) -> Result<Self> {
+    pub fn padded(sequences: &[Vec<u32>], pad_id: u32, config: &BertConfig, device: &Device) -> Result<Self> {
         let seq = sequences.iter().map(Vec::len).max().unwrap_or(0);
         let mut input_ids = Vec::with_capacity(sequences.len());
         let mut attention_mask = Vec::with_capacity(sequences.len());
@@ -54,9 +49,7 @@ impl BertInput {
         let batch = input_ids.len();
         let seq = input_ids.first().map_or(0, Vec::len);
         if batch == 0 || seq == 0 {
-            return Err(invalid(format!(
-                "empty batch ({batch} rows of {seq} tokens)"
-            )));
+            return Err(invalid(format!("empty batch ({batch} rows of {seq} tokens)")));
         }
         if seq > config.max_position_embeddings {
             return Err(invalid(format!(
@@ -65,24 +58,12 @@ impl BertInput {
             )));
         }
         let input_ids = rectangular("input_ids", input_ids, batch, seq, config.vocab_size as u32)?;
-        let token_type_ids = rectangular(
-            "token_type_ids",
-            token_type_ids,
-            batch,
-            seq,
-            config.type_vocab_size as u32,
-        )?;
+        let token_type_ids = rectangular("token_type_ids", token_type_ids, batch, seq, config.type_vocab_size as u32)?;
         let attention_mask = rectangular("attention_mask", attention_mask, batch, seq, 2)?;
         Ok(Self {
             input_ids: Tensor::from_data(TensorData::new(input_ids, [batch, seq]), device),
-            token_type_ids: Tensor::from_data(
-                TensorData::new(token_type_ids, [batch, seq]),
-                device,
-            ),
-            attention_mask: Tensor::from_data(
-                TensorData::new(attention_mask, [batch, seq]),
-                device,
-            ),
+            token_type_ids: Tensor::from_data(TensorData::new(token_type_ids, [batch, seq]), device),
+            attention_mask: Tensor::from_data(TensorData::new(attention_mask, [batch, seq]), device),
         })
     }
 
@@ -102,32 +83,18 @@ fn invalid(reason: String) -> BertError {
 }
 
 /// Flattens `rows` after checking they are `batch` x `seq` with values below `limit`.
-fn rectangular(
-    name: &str,
-    rows: &[Vec<u32>],
-    batch: usize,
-    seq: usize,
-    limit: u32,
-) -> Result<Vec<i64>> {
+fn rectangular(name: &str, rows: &[Vec<u32>], batch: usize, seq: usize, limit: u32) -> Result<Vec<i64>> {
     if rows.len() != batch {
-        return Err(invalid(format!(
-            "{name} has {} rows, input_ids has {batch}",
-            rows.len()
-        )));
+        return Err(invalid(format!("{name} has {} rows, input_ids has {batch}", rows.len())));
     }
     let mut flat = Vec::with_capacity(batch * seq);
     for (row, values) in rows.iter().enumerate() {
         if values.len() != seq {
-            return Err(invalid(format!(
-                "{name} row {row} has {} tokens, expected {seq}",
-                values.len()
-            )));
+            return Err(invalid(format!("{name} row {row} has {} tokens, expected {seq}", values.len())));
         }
         for (column, &value) in values.iter().enumerate() {
             if value >= limit {
-                return Err(invalid(format!(
-                    "{name}[{row}][{column}] is {value}, must be below {limit}"
-                )));
+                return Err(invalid(format!("{name}[{row}][{column}] is {value}, must be below {limit}")));
             }
             flat.push(i64::from(value));
         }

@@ -25,12 +25,9 @@ impl BertLayer {
     pub fn init(config: &BertConfig, device: &Device) -> Self {
         Self {
             attention: BertAttention::init(config, device),
-            intermediate: LinearConfig::new(config.hidden_size, config.intermediate_size)
-                .init(device),
+            intermediate: LinearConfig::new(config.hidden_size, config.intermediate_size).init(device),
             output: LinearConfig::new(config.intermediate_size, config.hidden_size).init(device),
-            layer_norm: LayerNormConfig::new(config.hidden_size)
-                .with_epsilon(config.layer_norm_eps)
-                .init(device),
+            layer_norm: LayerNormConfig::new(config.hidden_size).with_epsilon(config.layer_norm_eps).init(device),
             dropout: DropoutConfig::new(config.hidden_dropout_prob).init(),
             activation: config.hidden_act,
         }
@@ -38,9 +35,7 @@ impl BertLayer {
 
     pub fn forward(&self, hidden: Tensor<3>, padding: Tensor<2, Bool>) -> Tensor<3> {
         let attended = self.attention.forward(hidden, padding);
-        let expanded = self
-            .activation
-            .forward(self.intermediate.forward(attended.clone()));
+        let expanded = self.activation.forward(self.intermediate.forward(attended.clone()));
         let projected = self.dropout.forward(self.output.forward(expanded));
         self.layer_norm.forward(projected + attended)
     }

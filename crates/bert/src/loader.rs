@@ -22,11 +22,7 @@ use crate::remap::{self, Head, Layout};
 const HF_ENCODER_PREFIX: &str = "bert.";
 
 /// Weight files of other formats, named when `model.safetensors` is absent.
-const OTHER_WEIGHT_FILES: [&str; 3] = [
-    "model.safetensors.index.json",
-    "pytorch_model.bin",
-    "tf_model.h5",
-];
+const OTHER_WEIGHT_FILES: [&str; 3] = ["model.safetensors.index.json", "pytorch_model.bin", "tf_model.h5"];
 
 /// Which model the caller is loading; the head's size comes from the config.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,9 +56,7 @@ pub(crate) fn read(dir: &Path, target: Target) -> Result<Checkpoint> {
 
     let file = dir.join("model.safetensors");
     if !file.exists()
-        && let Some(other) = OTHER_WEIGHT_FILES
-            .iter()
-            .find(|name| dir.join(name).exists())
+        && let Some(other) = OTHER_WEIGHT_FILES.iter().find(|name| dir.join(name).exists())
     {
         return Err(BertError::Safetensors {
             path: file,
@@ -72,34 +66,21 @@ pub(crate) fn read(dir: &Path, target: Target) -> Result<Checkpoint> {
             ),
         });
     }
-    let bytes = std::fs::read(&file).map_err(|source| BertError::Io {
-        path: file.clone(),
-        source,
-    })?;
-    let safetensors = SafeTensors::deserialize(&bytes).map_err(|e| BertError::Safetensors {
-        path: file.clone(),
-        reason: e.to_string(),
-    })?;
+    let bytes = std::fs::read(&file).map_err(|source| BertError::Io { path: file.clone(), source })?;
+    let safetensors = SafeTensors::deserialize(&bytes)
+        .map_err(|e| BertError::Safetensors { path: file.clone(), reason: e.to_string() })?;
     let mut names: Vec<&str> = safetensors.names();
     names.sort_unstable();
 
     // transformers writes the encoder of a model with a head under `bert.`
     // and a bare `BertModel` without; a checkpoint uses one or the other for
     // all its encoder tensors, so a tensor under the other is unexpected.
-    let encoder_prefix = if names.iter().any(|name| name.starts_with(HF_ENCODER_PREFIX)) {
-        HF_ENCODER_PREFIX
-    } else {
-        ""
-    };
+    let encoder_prefix =
+        if names.iter().any(|name| name.starts_with(HF_ENCODER_PREFIX)) { HF_ENCODER_PREFIX } else { "" };
     let table = remap::table(&config, head);
-    let entries: HashMap<String, &remap::Entry> = table
-        .iter()
-        .map(|entry| (entry.checkpoint_name(encoder_prefix), entry))
-        .collect();
-    let skipped: HashSet<String> = remap::SKIPPED
-        .iter()
-        .map(|name| format!("{encoder_prefix}{name}"))
-        .collect();
+    let entries: HashMap<String, &remap::Entry> =
+        table.iter().map(|entry| (entry.checkpoint_name(encoder_prefix), entry)).collect();
+    let skipped: HashSet<String> = remap::SKIPPED.iter().map(|name| format!("{encoder_prefix}{name}")).collect();
 
     let mut tensors = HashMap::with_capacity(table.len());
     // burn path -> the checkpoint name it was read from, to report duplicates.
@@ -119,10 +100,7 @@ pub(crate) fn read(dir: &Path, target: Target) -> Result<Checkpoint> {
         };
         let view = safetensors
             .tensor(name)
-            .map_err(|e| BertError::Safetensors {
-                path: file.clone(),
-                reason: format!("tensor {name:?}: {e}"),
-            })?;
+            .map_err(|e| BertError::Safetensors { path: file.clone(), reason: format!("tensor {name:?}: {e}") })?;
         let dtype = match view.dtype() {
             Dtype::F32 => DType::F32,
             Dtype::F16 => DType::F16,
@@ -146,13 +124,9 @@ pub(crate) fn read(dir: &Path, target: Target) -> Result<Checkpoint> {
         // Half-precision checkpoints are widened to f32: the model computes
         // in the device's float type, and the parity checks are in f32.
         // (safetensors is little-endian, like every host burn runs on.)
-        let values =
-            TensorData::try_from_bytes_vec(view.data().to_vec(), view.shape().to_vec(), dtype)
-                .and_then(TensorData::try_into_vec_as::<f32>)
-                .map_err(|e| BertError::Safetensors {
-                    path: file.clone(),
-                    reason: format!("tensor {name:?}: {e:?}"),
-                })?;
+        let values = TensorData::try_from_bytes_vec(view.data().to_vec(), view.shape().to_vec(), dtype)
+            .and_then(TensorData::try_into_vec_as::<f32>)
+            .map_err(|e| BertError::Safetensors { path: file.clone(), reason: format!("tensor {name:?}: {e:?}") })?;
         let data = match entry.layout {
             Layout::Same => TensorData::new(values, view.shape().to_vec()),
             Layout::Transposed => {
@@ -164,42 +138,25 @@ pub(crate) fn read(dir: &Path, target: Target) -> Result<Checkpoint> {
             return Err(BertError::UnexpectedTensor {
                 path: file.clone(),
                 tensor: name.to_string(),
-                reason: format!(
-                    "a second tensor for the parameter of {first:?} (old and new LayerNorm names)"
-                ),
+                reason: format!("a second tensor for the parameter of {first:?} (old and new LayerNorm names)"),
             });
         }
         tensors.insert(entry.burn_path.clone(), data);
     }
     for entry in &table {
         if !tensors.contains_key(&entry.burn_path) {
-            return Err(BertError::MissingTensor {
-                path: file.clone(),
-                tensor: entry.checkpoint_name(encoder_prefix),
-            });
+            return Err(BertError::MissingTensor { path: file.clone(), tensor: entry.checkpoint_name(encoder_prefix) });
         }
     }
-    Ok(Checkpoint {
-        config,
-        file,
-        tensors,
-    })
+    Ok(Checkpoint { config, file, tensors })
 }
 
 /// A hint for a checkpoint tensor the model has no place for.
-fn why_unexpected(
-    name: &str,
-    head: Head,
-    encoder_prefix: &str,
-    entries: &HashMap<String, &remap::Entry>,
-) -> String {
+fn why_unexpected(name: &str, head: Head, encoder_prefix: &str, entries: &HashMap<String, &remap::Entry>) -> String {
     if name.starts_with("classifier.") && head == Head::None {
         "a token-classification head; load the checkpoint as BertForTokenClassification".into()
-    } else if !encoder_prefix.is_empty() && entries.contains_key(&format!("{encoder_prefix}{name}"))
-    {
-        format!(
-            "the encoder tensors of this checkpoint are under {encoder_prefix:?}, this one is not"
-        )
+    } else if !encoder_prefix.is_empty() && entries.contains_key(&format!("{encoder_prefix}{name}")) {
+        format!("the encoder tensors of this checkpoint are under {encoder_prefix:?}, this one is not")
     } else {
         "not a parameter of a BERT encoder or its token-classification head".into()
     }
@@ -220,27 +177,17 @@ impl Checkpoint {
     /// Replaces every parameter of `module` (built by `init` from this
     /// checkpoint's config) with the checkpoint tensor for its path.
     pub fn assign<M: Module>(self, module: M, device: &Device) -> Result<M> {
-        let mut assigner = Assigner {
-            path: Vec::new(),
-            tensors: self.tensors,
-            device: device.clone(),
-            unassigned: Vec::new(),
-        };
+        let mut assigner =
+            Assigner { path: Vec::new(), tensors: self.tensors, device: device.clone(), unassigned: Vec::new() };
         let module = module.map(&mut assigner);
         // Both cases are bugs in the remap table, which a unit test guards;
         // they are still errors, not panics, because the alternative is a
         // model that runs with random weights.
         if let Some(parameter) = assigner.unassigned.first() {
-            return Err(BertError::Unmapped {
-                path: self.file,
-                parameter: parameter.clone(),
-            });
+            return Err(BertError::Unmapped { path: self.file, parameter: parameter.clone() });
         }
         if let Some(parameter) = assigner.tensors.keys().min() {
-            return Err(BertError::Unmapped {
-                path: self.file,
-                parameter: parameter.clone(),
-            });
+            return Err(BertError::Unmapped { path: self.file, parameter: parameter.clone() });
         }
         Ok(module)
     }

@@ -28,9 +28,7 @@ impl BertModel {
     pub fn init(config: &BertConfig, device: &Device) -> Self {
         Self {
             embeddings: BertEmbeddings::init(config, device),
-            layers: (0..config.num_hidden_layers)
-                .map(|_| BertLayer::init(config, device))
-                .collect(),
+            layers: (0..config.num_hidden_layers).map(|_| BertLayer::init(config, device)).collect(),
             config: config.clone(),
         }
     }
@@ -48,9 +46,7 @@ impl BertModel {
     /// values too (they attend to the real tokens) but no token attends to them.
     pub fn forward(&self, input: &BertInput) -> Tensor<3> {
         let padding = input.attention_mask.clone().equal_elem(0);
-        let mut hidden = self
-            .embeddings
-            .forward(input.input_ids.clone(), input.token_type_ids.clone());
+        let mut hidden = self.embeddings.forward(input.input_ids.clone(), input.token_type_ids.clone());
         for layer in &self.layers {
             hidden = layer.forward(hidden, padding.clone());
         }

@@ -57,11 +57,7 @@ pub struct Entry {
 impl Entry {
     /// The name in a checkpoint whose encoder tensors are under `encoder_prefix`.
     pub fn checkpoint_name(&self, encoder_prefix: &str) -> String {
-        if self.in_encoder {
-            format!("{encoder_prefix}{}", self.hf_name)
-        } else {
-            self.hf_name.clone()
-        }
+        if self.in_encoder { format!("{encoder_prefix}{}", self.hf_name) } else { self.hf_name.clone() }
     }
 }
 
@@ -69,11 +65,7 @@ impl Entry {
 /// the pooler (used by next-sentence prediction and sentence embeddings,
 /// never by token classification) and `position_ids`, a constant buffer
 /// older transformers versions saved. Relative to the encoder prefix.
-pub const SKIPPED: [&str; 3] = [
-    "pooler.dense.weight",
-    "pooler.dense.bias",
-    "embeddings.position_ids",
-];
+pub const SKIPPED: [&str; 3] = ["pooler.dense.weight", "pooler.dense.bias", "embeddings.position_ids"];
 
 /// The checkpoint name of a tensor with the pre-2019 LayerNorm names
 /// (`LayerNorm.gamma`/`LayerNorm.beta`) rewritten to the current ones; other
@@ -91,18 +83,9 @@ pub fn current_name(name: &str) -> Option<String> {
 /// Every parameter of the model that `head` selects, in module order.
 pub fn table(config: &BertConfig, head: Head) -> Vec<Entry> {
     let hidden = config.hidden_size;
-    let mut table = Table {
-        burn_prefix: head.encoder_prefix(),
-        in_encoder: true,
-        entries: Vec::new(),
-    };
+    let mut table = Table { burn_prefix: head.encoder_prefix(), in_encoder: true, entries: Vec::new() };
 
-    table.embedding(
-        "embeddings.word_embeddings",
-        "embeddings.word_embeddings",
-        config.vocab_size,
-        hidden,
-    );
+    table.embedding("embeddings.word_embeddings", "embeddings.word_embeddings", config.vocab_size, hidden);
     table.embedding(
         "embeddings.position_embeddings",
         "embeddings.position_embeddings",
@@ -128,44 +111,22 @@ pub fn table(config: &BertConfig, head: Head) -> Vec<Entry> {
                 hidden,
             );
         }
-        table.linear(
-            &format!("{hf}.attention.output.dense"),
-            &format!("{burn}.attention.output"),
-            hidden,
-            hidden,
-        );
-        table.layer_norm(
-            &format!("{hf}.attention.output.LayerNorm"),
-            &format!("{burn}.attention.layer_norm"),
-            hidden,
-        );
+        table.linear(&format!("{hf}.attention.output.dense"), &format!("{burn}.attention.output"), hidden, hidden);
+        table.layer_norm(&format!("{hf}.attention.output.LayerNorm"), &format!("{burn}.attention.layer_norm"), hidden);
         table.linear(
             &format!("{hf}.intermediate.dense"),
             &format!("{burn}.intermediate"),
             hidden,
             config.intermediate_size,
         );
-        table.linear(
-            &format!("{hf}.output.dense"),
-            &format!("{burn}.output"),
-            config.intermediate_size,
-            hidden,
-        );
-        table.layer_norm(
-            &format!("{hf}.output.LayerNorm"),
-            &format!("{burn}.layer_norm"),
-            hidden,
-        );
+        table.linear(&format!("{hf}.output.dense"), &format!("{burn}.output"), config.intermediate_size, hidden);
+        table.layer_norm(&format!("{hf}.output.LayerNorm"), &format!("{burn}.layer_norm"), hidden);
     }
 
     let mut entries = table.entries;
     if let Head::TokenClassification { num_labels } = head {
         // The head sits outside the encoder prefix, in the checkpoint and in our module.
-        let mut head_table = Table {
-            burn_prefix: "",
-            in_encoder: false,
-            entries: Vec::new(),
-        };
+        let mut head_table = Table { burn_prefix: "", in_encoder: false, entries: Vec::new() };
         head_table.linear("classifier", "classifier", hidden, num_labels);
         entries.extend(head_table.entries);
     }
@@ -191,42 +152,17 @@ impl Table {
     }
 
     fn embedding(&mut self, hf: &str, burn: &str, rows: usize, width: usize) {
-        self.push(
-            format!("{hf}.weight"),
-            format!("{burn}.weight"),
-            vec![rows, width],
-            Layout::Same,
-        );
+        self.push(format!("{hf}.weight"), format!("{burn}.weight"), vec![rows, width], Layout::Same);
     }
 
     fn layer_norm(&mut self, hf: &str, burn: &str, width: usize) {
-        self.push(
-            format!("{hf}.weight"),
-            format!("{burn}.gamma"),
-            vec![width],
-            Layout::Same,
-        );
-        self.push(
-            format!("{hf}.bias"),
-            format!("{burn}.beta"),
-            vec![width],
-            Layout::Same,
-        );
+        self.push(format!("{hf}.weight"), format!("{burn}.gamma"), vec![width], Layout::Same);
+        self.push(format!("{hf}.bias"), format!("{burn}.beta"), vec![width], Layout::Same);
     }
 
     fn linear(&mut self, hf: &str, burn: &str, d_in: usize, d_out: usize) {
-        self.push(
-            format!("{hf}.weight"),
-            format!("{burn}.weight"),
-            vec![d_out, d_in],
-            Layout::Transposed,
-        );
-        self.push(
-            format!("{hf}.bias"),
-            format!("{burn}.bias"),
-            vec![d_out],
-            Layout::Same,
-        );
+        self.push(format!("{hf}.weight"), format!("{burn}.weight"), vec![d_out, d_in], Layout::Transposed);
+        self.push(format!("{hf}.bias"), format!("{burn}.bias"), vec![d_out], Layout::Same);
     }
 }
 
@@ -256,8 +192,7 @@ mod tests {
             self.path.pop();
         }
         fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-            self.shapes
-                .insert(self.path.join("."), param.shape().to_vec());
+            self.shapes.insert(self.path.join("."), param.shape().to_vec());
         }
     }
 
@@ -296,10 +231,7 @@ mod tests {
         let model = BertForTokenClassification::init(&tiny_config(), labels, &Device::flex());
         let mut shapes = Shapes::default();
         model.visit(&mut shapes);
-        assert_eq!(
-            shapes.shapes,
-            table_shapes(Head::TokenClassification { num_labels: 3 })
-        );
+        assert_eq!(shapes.shapes, table_shapes(Head::TokenClassification { num_labels: 3 }));
         assert_eq!(shapes.shapes["classifier.weight"], [8, 3]);
     }
 
@@ -319,24 +251,15 @@ mod tests {
             "classifier.weight",
             "classifier.bias",
         ] {
-            assert!(
-                names.iter().any(|n| n == expected),
-                "{expected} is not in the table"
-            );
+            assert!(names.iter().any(|n| n == expected), "{expected} is not in the table");
         }
     }
 
     #[test]
     fn old_layer_norm_names_are_renamed_and_others_kept() {
         for (old, new) in [
-            (
-                "bert.embeddings.LayerNorm.gamma",
-                Some("bert.embeddings.LayerNorm.weight"),
-            ),
-            (
-                "encoder.layer.3.output.LayerNorm.beta",
-                Some("encoder.layer.3.output.LayerNorm.bias"),
-            ),
+            ("bert.embeddings.LayerNorm.gamma", Some("bert.embeddings.LayerNorm.weight")),
+            ("encoder.layer.3.output.LayerNorm.beta", Some("encoder.layer.3.output.LayerNorm.bias")),
             ("encoder.layer.3.output.LayerNorm.weight", None),
             ("classifier.gamma", None),
         ] {

@@ -30,10 +30,7 @@ impl BertForTokenClassification {
     /// replace `config.labels` so that the encoder's config describes this
     /// head (export writes `id2label` from `labels`).
     pub fn init(config: &BertConfig, labels: Tagset, device: &Device) -> Self {
-        let config = BertConfig {
-            labels: Some(labels.clone()),
-            ..config.clone()
-        };
+        let config = BertConfig { labels: Some(labels.clone()), ..config.clone() };
         Self {
             bert: BertModel::init(&config, device),
             dropout: DropoutConfig::new(config.classifier_dropout_prob()).init(),
@@ -64,9 +61,7 @@ impl BertForTokenClassification {
     /// The last hidden states and the logits, from one pass.
     pub fn forward_with_hidden(&self, input: &BertInput) -> (Tensor<3>, Tensor<3>) {
         let hidden = self.bert.forward(input);
-        let logits = self
-            .classifier
-            .forward(self.dropout.forward(hidden.clone()));
+        let logits = self.classifier.forward(self.dropout.forward(hidden.clone()));
         (hidden, logits)
     }
 }

@@ -42,24 +42,14 @@ fn tensors(path: &std::path::Path) -> BTreeMap<String, (String, Vec<usize>, Vec<
     let file = SafeTensors::deserialize(&bytes).unwrap();
     file.tensors()
         .into_iter()
-        .map(|(name, view)| {
-            (
-                name,
-                (
-                    format!("{:?}", view.dtype()),
-                    view.shape().to_vec(),
-                    view.data().to_vec(),
-                ),
-            )
-        })
+        .map(|(name, view)| (name, (format!("{:?}", view.dtype()), view.shape().to_vec(), view.data().to_vec())))
         .collect()
 }
 
 #[test]
 fn load_export_load_is_the_identity() {
     let device = common::device();
-    let original =
-        BertForTokenClassification::from_pretrained(&common::tiny_dir(), &device).unwrap();
+    let original = BertForTokenClassification::from_pretrained(&common::tiny_dir(), &device).unwrap();
     let out = tempfile::tempdir().unwrap();
     let exported_dir = out.path().join("exported");
     export_token_classification(&original, &exported_dir, Some(&common::tiny_dir())).unwrap();
@@ -77,10 +67,7 @@ fn load_export_load_is_the_identity() {
         tensors(&common::tiny_dir().join("model.safetensors"))
     );
     // Nothing is left beside the destination.
-    let entries: Vec<_> = std::fs::read_dir(out.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
+    let entries: Vec<_> = std::fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(entries, ["exported"]);
 }
 
@@ -93,10 +80,7 @@ fn the_exported_config_names_the_architecture_and_labels() {
     export_token_classification(&model, &dir, None).unwrap();
     let config: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("config.json")).unwrap()).unwrap();
-    assert_eq!(
-        config["architectures"],
-        serde_json::json!(["BertForTokenClassification"])
-    );
+    assert_eq!(config["architectures"], serde_json::json!(["BertForTokenClassification"]));
     assert_eq!(config["num_labels"], 5);
     assert_eq!(config["id2label"]["3"], "B-LOC");
     assert_eq!(config["label2id"]["I-PER"], 2);
@@ -112,10 +96,7 @@ fn an_existing_destination_is_not_overwritten() {
     let error = export_token_classification(&model, out.path(), None).unwrap_err();
     assert!(matches!(&error, BertError::Export { .. }), "{error:?}");
     assert!(error.to_string().contains("already exists"), "{error}");
-    assert_eq!(
-        std::fs::read_to_string(out.path().join("keep.txt")).unwrap(),
-        "user data"
-    );
+    assert_eq!(std::fs::read_to_string(out.path().join("keep.txt")).unwrap(), "user data");
 }
 
 #[test]
@@ -130,24 +111,11 @@ fn the_tokenizer_files_present_are_copied() {
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().join("model");
     export_token_classification(&model, &dir, Some(tokenizer.path())).unwrap();
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
+    let mut files: Vec<_> =
+        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
     files.sort();
-    assert_eq!(
-        files,
-        [
-            "config.json",
-            "model.safetensors",
-            "tokenizer.json",
-            "vocab.txt"
-        ]
-    );
-    assert_eq!(
-        std::fs::read_to_string(dir.join("vocab.txt")).unwrap(),
-        "[PAD]\n[UNK]\n"
-    );
+    assert_eq!(files, ["config.json", "model.safetensors", "tokenizer.json", "vocab.txt"]);
+    assert_eq!(std::fs::read_to_string(dir.join("vocab.txt")).unwrap(), "[PAD]\n[UNK]\n");
 }
 
 #[test]

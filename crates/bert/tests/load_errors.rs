@@ -20,30 +20,19 @@ fn edit_tensors(dir: &Path, edit: impl FnOnce(&mut Tensors)) {
     let mut tensors: Tensors = file
         .tensors()
         .into_iter()
-        .map(|(name, view)| {
-            (
-                name,
-                (view.dtype(), view.shape().to_vec(), view.data().to_vec()),
-            )
-        })
+        .map(|(name, view)| (name, (view.dtype(), view.shape().to_vec(), view.data().to_vec())))
         .collect();
     edit(&mut tensors);
     let views: Vec<(String, TensorView)> = tensors
         .iter()
-        .map(|(name, (dtype, shape, data))| {
-            (
-                name.clone(),
-                TensorView::new(*dtype, shape.clone(), data).unwrap(),
-            )
-        })
+        .map(|(name, (dtype, shape, data))| (name.clone(), TensorView::new(*dtype, shape.clone(), data).unwrap()))
         .collect();
     std::fs::write(&path, safetensors::serialize(views, None).unwrap()).unwrap();
 }
 
 fn edit_config(dir: &Path, edit: impl FnOnce(&mut serde_json::Map<String, serde_json::Value>)) {
     let path = dir.join("config.json");
-    let mut config: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let mut config: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     edit(config.as_object_mut().unwrap());
     std::fs::write(&path, config.to_string()).unwrap();
 }
@@ -80,12 +69,7 @@ fn a_misshaped_tensor_is_named_with_both_shapes() {
         if tensor == name && expected == &[37, 32] && found == &[36, 32]),
         "{error:?}"
     );
-    assert_names(
-        &error,
-        dir.path(),
-        "model.safetensors",
-        &[name, "[37, 32]", "[36, 32]"],
-    );
+    assert_names(&error, dir.path(), "model.safetensors", &[name, "[37, 32]", "[36, 32]"]);
 }
 
 #[test]
@@ -96,10 +80,7 @@ fn a_missing_tensor_is_named() {
         tensors.remove(name);
     });
     let error = load_error(dir.path());
-    assert!(
-        matches!(&error, BertError::MissingTensor { tensor, .. } if tensor == name),
-        "{error:?}"
-    );
+    assert!(matches!(&error, BertError::MissingTensor { tensor, .. } if tensor == name), "{error:?}");
     assert_names(&error, dir.path(), "model.safetensors", &[name]);
 }
 
@@ -110,10 +91,7 @@ fn a_missing_classifier_is_named() {
         tensors.remove("classifier.weight");
     });
     let error = load_error(dir.path());
-    assert!(
-        matches!(&error, BertError::MissingTensor { tensor, .. } if tensor == "classifier.weight"),
-        "{error:?}"
-    );
+    assert!(matches!(&error, BertError::MissingTensor { tensor, .. } if tensor == "classifier.weight"), "{error:?}");
 }
 
 #[test]
@@ -126,10 +104,7 @@ fn unexpected_tensors_are_named() {
         // A masked-LM head.
         ("cls.predictions.bias", "not a parameter"),
         // Both the old and the new name of one LayerNorm parameter.
-        (
-            "bert.embeddings.LayerNorm.gamma",
-            "second tensor for the parameter of",
-        ),
+        ("bert.embeddings.LayerNorm.gamma", "second tensor for the parameter of"),
     ];
     for (name, reason_part) in cases {
         let dir = common::tiny_copy();
@@ -138,16 +113,8 @@ fn unexpected_tensors_are_named() {
         });
         let error = load_error(dir.path());
         // The duplicate is reported on whichever of the two names comes second.
-        assert!(
-            matches!(&error, BertError::UnexpectedTensor { .. }),
-            "{error:?}"
-        );
-        assert_names(
-            &error,
-            dir.path(),
-            "model.safetensors",
-            &[name, reason_part],
-        );
+        assert!(matches!(&error, BertError::UnexpectedTensor { .. }), "{error:?}");
+        assert_names(&error, dir.path(), "model.safetensors", &[name, reason_part]);
     }
 }
 
@@ -155,16 +122,8 @@ fn unexpected_tensors_are_named() {
 fn a_classifier_is_unexpected_in_a_bare_encoder() {
     let dir = common::tiny_copy();
     let error = BertModel::from_pretrained(dir.path(), &common::device()).unwrap_err();
-    assert!(
-        matches!(&error, BertError::UnexpectedTensor { tensor, .. } if tensor == "classifier.bias"),
-        "{error:?}"
-    );
-    assert_names(
-        &error,
-        dir.path(),
-        "model.safetensors",
-        &["BertForTokenClassification"],
-    );
+    assert!(matches!(&error, BertError::UnexpectedTensor { tensor, .. } if tensor == "classifier.bias"), "{error:?}");
+    assert_names(&error, dir.path(), "model.safetensors", &["BertForTokenClassification"]);
 }
 
 #[test]
@@ -175,10 +134,7 @@ fn a_tensor_in_another_dtype_is_named() {
         tensors.insert(name.into(), (Dtype::I64, vec![32], vec![0; 256]));
     });
     let error = load_error(dir.path());
-    assert!(
-        matches!(&error, BertError::TensorDtype { tensor, .. } if tensor == name),
-        "{error:?}"
-    );
+    assert!(matches!(&error, BertError::TensorDtype { tensor, .. } if tensor == name), "{error:?}");
     assert_names(&error, dir.path(), "model.safetensors", &[name, "I64"]);
 }
 
@@ -190,10 +146,7 @@ fn a_truncated_safetensors_file_names_the_file() {
         let bytes = std::fs::read(&path).unwrap();
         std::fs::write(&path, &bytes[..keep]).unwrap();
         let error = load_error(dir.path());
-        assert!(
-            matches!(&error, BertError::Safetensors { .. }),
-            "keeping {keep} bytes: {error:?}"
-        );
+        assert!(matches!(&error, BertError::Safetensors { .. }), "keeping {keep} bytes: {error:?}");
         assert_names(&error, dir.path(), "model.safetensors", &[]);
     }
 }
@@ -227,10 +180,7 @@ fn config_errors_name_the_field() {
             c.insert("num_labels".into(), json!(4));
         }),
         ("label2id", |c| {
-            c.insert(
-                "label2id".into(),
-                json!({"O": 1, "B-PER": 0, "I-PER": 2, "B-LOC": 3, "I-LOC": 4}),
-            );
+            c.insert("label2id".into(), json!({"O": 1, "B-PER": 0, "I-PER": 2, "B-LOC": 3, "I-LOC": 4}));
         }),
         ("id2label", |c| {
             c.insert("id2label".into(), json!({"0": "O", "2": "B-PER"}));
@@ -252,10 +202,7 @@ fn config_errors_name_the_field() {
         let dir = common::tiny_copy();
         edit_config(dir.path(), edit);
         let error = load_error(dir.path());
-        assert!(
-            matches!(&error, BertError::ConfigField { field: f, .. } if f == field),
-            "{field}: {error:?}"
-        );
+        assert!(matches!(&error, BertError::ConfigField { field: f, .. } if f == field), "{field}: {error:?}");
         assert_names(&error, dir.path(), "config.json", &[field]);
     }
 }
@@ -268,10 +215,7 @@ fn a_token_classifier_needs_labels() {
         c.remove("label2id");
     });
     let error = load_error(dir.path());
-    assert!(
-        matches!(&error, BertError::ConfigField { field, .. } if field == "id2label"),
-        "{error:?}"
-    );
+    assert!(matches!(&error, BertError::ConfigField { field, .. } if field == "id2label"), "{error:?}");
 }
 
 #[test]
@@ -281,33 +225,19 @@ fn old_layer_norm_names_pooler_and_position_ids_load() {
     let device = common::device();
     let dir = common::tiny_copy();
     edit_tensors(dir.path(), |tensors| {
-        for name in tensors
-            .keys()
-            .filter(|n| n.contains("LayerNorm"))
-            .cloned()
-            .collect::<Vec<_>>()
-        {
-            let old = name
-                .replace("LayerNorm.weight", "LayerNorm.gamma")
-                .replace("LayerNorm.bias", "LayerNorm.beta");
+        for name in tensors.keys().filter(|n| n.contains("LayerNorm")).cloned().collect::<Vec<_>>() {
+            let old = name.replace("LayerNorm.weight", "LayerNorm.gamma").replace("LayerNorm.bias", "LayerNorm.beta");
             let tensor = tensors.remove(&name).unwrap();
             tensors.insert(old, tensor);
         }
         tensors.insert("bert.pooler.dense.weight".into(), f32_tensor(&[32, 32]));
         tensors.insert("bert.pooler.dense.bias".into(), f32_tensor(&[32]));
-        tensors.insert(
-            "bert.embeddings.position_ids".into(),
-            (Dtype::I64, vec![1, 64], vec![0; 512]),
-        );
+        tensors.insert("bert.embeddings.position_ids".into(), (Dtype::I64, vec![1, 64], vec![0; 512]));
     });
     let renamed = BertForTokenClassification::from_pretrained(dir.path(), &device).unwrap();
-    let original =
-        BertForTokenClassification::from_pretrained(&common::tiny_dir(), &device).unwrap();
+    let original = BertForTokenClassification::from_pretrained(&common::tiny_dir(), &device).unwrap();
     let input = BertInput::padded(&[vec![3, 4, 5]], 0, &original.bert.config, &device).unwrap();
-    let diff = (renamed.forward(&input) - original.forward(&input))
-        .abs()
-        .max()
-        .into_scalar::<f32>();
+    let diff = (renamed.forward(&input) - original.forward(&input)).abs().max().into_scalar::<f32>();
     assert_eq!(diff, 0.0);
 }
 
@@ -318,12 +248,7 @@ fn weights_in_another_format_are_named() {
         std::fs::rename(dir.path().join("model.safetensors"), dir.path().join(other)).unwrap();
         let error = load_error(dir.path());
         assert!(matches!(&error, BertError::Safetensors { .. }), "{error:?}");
-        assert_names(
-            &error,
-            dir.path(),
-            "model.safetensors",
-            &[other, "save_pretrained"],
-        );
+        assert_names(&error, dir.path(), "model.safetensors", &[other, "save_pretrained"]);
     }
 }
 
@@ -341,29 +266,15 @@ fn bf16_checkpoints_are_widened_exactly() {
     });
     edit_tensors(truncated.path(), |tensors| {
         for (_, _, bytes) in tensors.values_mut() {
-            *bytes = bytes
-                .chunks_exact(4)
-                .flat_map(|b| [0, 0, b[2], b[3]])
-                .collect();
+            *bytes = bytes.chunks_exact(4).flat_map(|b| [0, 0, b[2], b[3]]).collect();
         }
     });
     let bf16 = BertForTokenClassification::from_pretrained(bf16.path(), &device).unwrap();
     let truncated = BertForTokenClassification::from_pretrained(truncated.path(), &device).unwrap();
-    let input =
-        BertInput::padded(&[vec![3, 4, 5], vec![9]], 0, &bf16.bert.config, &device).unwrap();
-    let diff = (bf16.forward(&input) - truncated.forward(&input))
-        .abs()
-        .max()
-        .into_scalar::<f32>();
+    let input = BertInput::padded(&[vec![3, 4, 5], vec![9]], 0, &bf16.bert.config, &device).unwrap();
+    let diff = (bf16.forward(&input) - truncated.forward(&input)).abs().max().into_scalar::<f32>();
     assert_eq!(diff, 0.0);
-    let original =
-        BertForTokenClassification::from_pretrained(&common::tiny_dir(), &device).unwrap();
-    let rounding = (bf16.forward(&input) - original.forward(&input))
-        .abs()
-        .max()
-        .into_scalar::<f32>();
-    assert!(
-        rounding > 0.0,
-        "the bf16 copy was not rounded: the test compares nothing"
-    );
+    let original = BertForTokenClassification::from_pretrained(&common::tiny_dir(), &device).unwrap();
+    let rounding = (bf16.forward(&input) - original.forward(&input)).abs().max().into_scalar::<f32>();
+    assert!(rounding > 0.0, "the bf16 copy was not rounded: the test compares nothing");
 }

@@ -37,25 +37,15 @@ fn tiny_model_matches_transformers_for_each_activation() {
         let hidden_diff = common::max_abs_diff(hidden, &outputs["last_hidden_state"]);
         let logits_diff = common::max_abs_diff(logits, &outputs["logits"]);
         println!("{activation}: max abs diff hidden {hidden_diff:e}, logits {logits_diff:e}");
-        assert!(
-            hidden_diff < TOLERANCE,
-            "{activation}: hidden states differ by {hidden_diff}"
-        );
-        assert!(
-            logits_diff < TOLERANCE,
-            "{activation}: logits differ by {logits_diff}"
-        );
+        assert!(hidden_diff < TOLERANCE, "{activation}: hidden states differ by {hidden_diff}");
+        assert!(logits_diff < TOLERANCE, "{activation}: logits differ by {logits_diff}");
     }
 }
 
 #[test]
 fn the_labels_come_from_id2label_in_order() {
-    let model = BertForTokenClassification::from_pretrained(&common::tiny_dir(), &common::device())
-        .unwrap();
-    assert_eq!(
-        model.labels.labels(),
-        ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"]
-    );
+    let model = BertForTokenClassification::from_pretrained(&common::tiny_dir(), &common::device()).unwrap();
+    assert_eq!(model.labels.labels(), ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"]);
 }
 
 #[test]
@@ -66,8 +56,7 @@ fn padding_does_not_change_the_real_tokens() {
     let model = BertForTokenClassification::from_pretrained(&common::tiny_dir(), &device).unwrap();
     let short = vec![5, 17, 42];
     let long = vec![7, 8, 9, 10, 11, 12, 13];
-    let alone =
-        BertInput::padded(std::slice::from_ref(&short), 0, &model.bert.config, &device).unwrap();
+    let alone = BertInput::padded(std::slice::from_ref(&short), 0, &model.bert.config, &device).unwrap();
     let padded = BertInput::padded(&[short, long], 0, &model.bert.config, &device).unwrap();
 
     let alone = model.bert.forward(&alone);

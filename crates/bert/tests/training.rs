@@ -25,10 +25,7 @@ impl ModuleVisitor for GradientSizes<'_> {
         self.path.pop();
     }
     fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-        let size = param
-            .val()
-            .grad(self.gradients)
-            .map(|grad| grad.abs().sum().into_scalar::<f32>());
+        let size = param.val().grad(self.gradients).map(|grad| grad.abs().sum().into_scalar::<f32>());
         self.sizes.insert(self.path.join("."), size);
     }
 }
@@ -42,25 +39,15 @@ fn tiny_batch(model: &BertForTokenClassification, device: &burn::tensor::Device)
 fn every_parameter_gets_a_gradient() {
     let device = common::device().autodiff();
     let model = BertForTokenClassification::from_pretrained(&common::tiny_dir(), &device).unwrap();
-    let loss = model
-        .forward(&tiny_batch(&model, &device))
-        .powf_scalar(2.0)
-        .mean();
+    let loss = model.forward(&tiny_batch(&model, &device)).powf_scalar(2.0).mean();
     let gradients = loss.backward();
 
-    let mut visitor = GradientSizes {
-        gradients: &gradients,
-        path: Vec::new(),
-        sizes: BTreeMap::new(),
-    };
+    let mut visitor = GradientSizes { gradients: &gradients, path: Vec::new(), sizes: BTreeMap::new() };
     model.visit(&mut visitor);
     assert_eq!(visitor.sizes.len(), 2 * 16 + 5 + 2);
     for (path, size) in visitor.sizes {
         let size = size.unwrap_or_else(|| panic!("{path} has no gradient"));
-        assert!(
-            size > 0.0 && size.is_finite(),
-            "{path}: gradient size {size}"
-        );
+        assert!(size > 0.0 && size.is_finite(), "{path}: gradient size {size}");
     }
 }
 
@@ -74,18 +61,11 @@ fn dropout_is_active_in_training_only() {
     let first = model.forward(&input);
     let second = model.forward(&input);
     let training_diff = (first - second).abs().max().into_scalar::<f32>();
-    assert!(
-        training_diff > 1e-3,
-        "two training passes agree to {training_diff}: no dropout"
-    );
+    assert!(training_diff > 1e-3, "two training passes agree to {training_diff}: no dropout");
 
     let evaluated = model.valid();
     let input = tiny_batch(&evaluated, &plain);
-    let reference =
-        BertForTokenClassification::from_pretrained(&common::tiny_dir(), &plain).unwrap();
-    let diff = (evaluated.forward(&input) - reference.forward(&input))
-        .abs()
-        .max()
-        .into_scalar::<f32>();
+    let reference = BertForTokenClassification::from_pretrained(&common::tiny_dir(), &plain).unwrap();
+    let diff = (evaluated.forward(&input) - reference.forward(&input)).abs().max().into_scalar::<f32>();
     assert_eq!(diff, 0.0, "validation mode is not the plain model");
 }

@@ -57,96 +57,34 @@ fn supported_values_are_read() {
 fn bad_configs_name_the_field() {
     let cases = [
         (json!({"hidden_size": null}), "hidden_size", "missing"),
-        (
-            json!({"hidden_size": -3}),
-            "hidden_size",
-            "positive integer",
-        ),
-        (
-            json!({"hidden_size": 32.5}),
-            "hidden_size",
-            "positive integer",
-        ),
-        (
-            json!({"model_type": "distilbert"}),
-            "model_type",
-            "\"distilbert\"",
-        ),
-        (
-            json!({"position_embedding_type": "relative_key"}),
-            "position_embedding_type",
-            "relative_key",
-        ),
+        (json!({"hidden_size": -3}), "hidden_size", "positive integer"),
+        (json!({"hidden_size": 32.5}), "hidden_size", "positive integer"),
+        (json!({"model_type": "distilbert"}), "model_type", "\"distilbert\""),
+        (json!({"position_embedding_type": "relative_key"}), "position_embedding_type", "relative_key"),
         (json!({"is_decoder": true}), "is_decoder", "encoder"),
-        (
-            json!({"add_cross_attention": true}),
-            "add_cross_attention",
-            "encoder",
-        ),
+        (json!({"add_cross_attention": true}), "add_cross_attention", "encoder"),
         (json!({"hidden_act": "silu"}), "hidden_act", "\"silu\""),
         (json!({"hidden_act": 3}), "hidden_act", "string"),
         (json!({"layer_norm_eps": 0.0}), "layer_norm_eps", "positive"),
-        (
-            json!({"layer_norm_eps": "small"}),
-            "layer_norm_eps",
-            "number",
-        ),
-        (
-            json!({"attention_probs_dropout_prob": 1.0}),
-            "attention_probs_dropout_prob",
-            "[0, 1)",
-        ),
-        (
-            json!({"classifier_dropout": -0.1}),
-            "classifier_dropout",
-            "[0, 1)",
-        ),
-        (
-            json!({"num_attention_heads": 3}),
-            "num_attention_heads",
-            "divide",
-        ),
+        (json!({"layer_norm_eps": "small"}), "layer_norm_eps", "number"),
+        (json!({"attention_probs_dropout_prob": 1.0}), "attention_probs_dropout_prob", "[0, 1)"),
+        (json!({"classifier_dropout": -0.1}), "classifier_dropout", "[0, 1)"),
+        (json!({"num_attention_heads": 3}), "num_attention_heads", "divide"),
         (json!({"num_labels": 2}), "id2label", "missing"),
         (json!({"id2label": ["O"]}), "id2label", "object"),
-        (
-            json!({"id2label": {"0": "O", "1": 7}}),
-            "id2label",
-            "not a string",
-        ),
-        (
-            json!({"id2label": {"0": "O", "1": "O"}}),
-            "id2label",
-            "twice",
-        ),
+        (json!({"id2label": {"0": "O", "1": 7}}), "id2label", "not a string"),
+        (json!({"id2label": {"0": "O", "1": "O"}}), "id2label", "twice"),
         (json!({"id2label": {"1": "O"}}), "id2label", "no id 0"),
-        (
-            json!({"id2label": {"0": "O"}, "num_labels": 3}),
-            "num_labels",
-            "3",
-        ),
-        (
-            json!({"id2label": {"0": "O"}, "label2id": {"O": 0, "B-X": 1}}),
-            "label2id",
-            "2 labels",
-        ),
-        (
-            json!({"id2label": {"0": "O", "1": "B"}, "label2id": {"O": 0, "X": 1}}),
-            "label2id",
-            "\"X\"",
-        ),
+        (json!({"id2label": {"0": "O"}, "num_labels": 3}), "num_labels", "3"),
+        (json!({"id2label": {"0": "O"}, "label2id": {"O": 0, "B-X": 1}}), "label2id", "2 labels"),
+        (json!({"id2label": {"0": "O", "1": "B"}, "label2id": {"O": 0, "X": 1}}), "label2id", "\"X\""),
     ];
     for (extra, field, reason_part) in cases {
         let error = parse(extra.clone()).unwrap_err();
         let message = error.to_string();
-        assert!(
-            matches!(&error, BertError::ConfigField { field: f, .. } if f == field),
-            "{extra}: {error:?}"
-        );
+        assert!(matches!(&error, BertError::ConfigField { field: f, .. } if f == field), "{extra}: {error:?}");
         assert!(message.starts_with("dir/config.json: "), "{message}");
-        assert!(
-            message.contains(reason_part),
-            "{extra}: {message:?} lacks {reason_part:?}"
-        );
+        assert!(message.contains(reason_part), "{extra}: {message:?} lacks {reason_part:?}");
     }
 }
 
@@ -154,14 +92,8 @@ fn bad_configs_name_the_field() {
 fn not_an_object_is_a_syntax_error_naming_the_file() {
     for text in ["", "[1, 2]", "{\"hidden_size\": 32,}"] {
         let error = BertConfig::from_json_str(text, Path::new("dir/config.json")).unwrap_err();
-        assert!(
-            matches!(&error, BertError::ConfigSyntax { .. }),
-            "{text:?}: {error:?}"
-        );
-        assert!(
-            error.to_string().starts_with("dir/config.json: "),
-            "{error}"
-        );
+        assert!(matches!(&error, BertError::ConfigSyntax { .. }), "{text:?}: {error:?}");
+        assert!(error.to_string().starts_with("dir/config.json: "), "{error}");
     }
 }
 

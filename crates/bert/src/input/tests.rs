@@ -16,8 +16,7 @@ fn ints(tensor: Tensor<2, Int>) -> Vec<i64> {
 
 #[test]
 fn padding_fills_ids_and_mask_on_the_right() {
-    let input =
-        BertInput::padded(&[vec![3, 4, 5], vec![6]], 0, &config(), &Device::flex()).unwrap();
+    let input = BertInput::padded(&[vec![3, 4, 5], vec![6]], 0, &config(), &Device::flex()).unwrap();
     assert_eq!(input.dims(), [2, 3]);
     assert_eq!(ints(input.input_ids.clone()), [3, 4, 5, 6, 0, 0]);
     assert_eq!(ints(input.attention_mask()), [1, 1, 1, 1, 0, 0]);
@@ -33,49 +32,16 @@ fn bad_batches_are_refused_with_the_reason() {
     let cases: [(&str, Rows, Rows, Rows); 8] = [
         ("empty batch", vec![], vec![], vec![]),
         ("empty batch", vec![vec![]], vec![vec![]], vec![vec![]]),
-        (
-            "at most max_position_embeddings = 4",
-            vec![vec![1; 5]],
-            vec![vec![0; 5]],
-            vec![vec![1; 5]],
-        ),
-        (
-            "input_ids row 1 has 1 tokens",
-            vec![vec![1, 2], vec![3]],
-            bits.clone(),
-            bits.clone(),
-        ),
-        (
-            "input_ids[1][0] is 10, must be below 10",
-            vec![vec![1, 2], vec![10, 4]],
-            bits.clone(),
-            bits.clone(),
-        ),
-        (
-            "token_type_ids[0][1] is 2",
-            ok.clone(),
-            vec![vec![0, 2], vec![0, 0]],
-            bits.clone(),
-        ),
-        (
-            "attention_mask has 1 rows",
-            ok.clone(),
-            bits.clone(),
-            vec![vec![1, 1]],
-        ),
-        (
-            "attention_mask[0][0] is 3",
-            ok.clone(),
-            bits.clone(),
-            vec![vec![3, 1], vec![1, 1]],
-        ),
+        ("at most max_position_embeddings = 4", vec![vec![1; 5]], vec![vec![0; 5]], vec![vec![1; 5]]),
+        ("input_ids row 1 has 1 tokens", vec![vec![1, 2], vec![3]], bits.clone(), bits.clone()),
+        ("input_ids[1][0] is 10, must be below 10", vec![vec![1, 2], vec![10, 4]], bits.clone(), bits.clone()),
+        ("token_type_ids[0][1] is 2", ok.clone(), vec![vec![0, 2], vec![0, 0]], bits.clone()),
+        ("attention_mask has 1 rows", ok.clone(), bits.clone(), vec![vec![1, 1]]),
+        ("attention_mask[0][0] is 3", ok.clone(), bits.clone(), vec![vec![3, 1], vec![1, 1]]),
     ];
     for (reason, ids, types, mask) in cases {
         let error = BertInput::new(&ids, &types, &mask, &config(), &Device::flex()).unwrap_err();
         assert!(matches!(error, BertError::Input { .. }), "{error:?}");
-        assert!(
-            error.to_string().contains(reason),
-            "{error} lacks {reason:?}"
-        );
+        assert!(error.to_string().contains(reason), "{error} lacks {reason:?}");
     }
 }

@@ -16,8 +16,7 @@ pub fn tiny_dir() -> PathBuf {
 
 /// The batch and transformers' outputs for the tiny checkpoint.
 pub fn tiny_expected() -> Value {
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny-bert-ner.expected.json");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny-bert-ner.expected.json");
     let text = std::fs::read_to_string(&path).expect("the committed fixture is readable");
     serde_json::from_str(&text).expect("the committed fixture is JSON")
 }
@@ -42,13 +41,7 @@ pub fn rows(value: &Value) -> Vec<Vec<u32>> {
         .as_array()
         .expect("an array of rows")
         .iter()
-        .map(|row| {
-            row.as_array()
-                .expect("a row")
-                .iter()
-                .map(|v| v.as_u64().expect("an integer") as u32)
-                .collect()
-        })
+        .map(|row| row.as_array().expect("a row").iter().map(|v| v.as_u64().expect("an integer") as u32).collect())
         .collect()
 }
 
@@ -79,9 +72,5 @@ pub fn max_abs_diff(actual: Tensor<3>, expected: &Value) -> f32 {
     assert_eq!(actual.dims().to_vec(), dims, "shape of the output");
     let actual = actual.into_data();
     let actual = actual.as_slice::<f32>().expect("f32 output");
-    actual
-        .iter()
-        .zip(&expected)
-        .map(|(a, e)| (a - e).abs())
-        .fold(0.0, f32::max)
+    actual.iter().zip(&expected).map(|(a, e)| (a - e).abs()).fold(0.0, f32::max)
 }
