@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use retag_data::Scheme;
+use retag_data::metrics::Mode;
 
 #[derive(Debug, Parser)]
 #[command(name = "retag", version, about = "Retrain NER models for a new tagset")]
@@ -60,9 +62,9 @@ pub enum Format {
 #[derive(Debug, Args)]
 pub struct StatsArgs {
     pub file: PathBuf,
-    /// The tag scheme of the file.
+    /// The tag scheme of the file: io, iob1, iob2 (bio), ioe2, bioes (iobes) or bilou.
     #[arg(long, default_value = "iob2")]
-    pub scheme: String,
+    pub scheme: Scheme,
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -72,12 +74,12 @@ pub struct StatsArgs {
 
 #[derive(Debug, Args)]
 pub struct ConvertArgs {
-    /// The scheme the input is written in.
+    /// The scheme the input is written in: io, iob1, iob2 (bio), ioe2, bioes (iobes) or bilou.
     #[arg(long)]
-    pub from: String,
+    pub from: Scheme,
     /// The scheme to write.
     #[arg(long)]
-    pub to: String,
+    pub to: Scheme,
     /// Repair invalid sequences as seqeval reads them (an I-X after O starts an
     /// entity) instead of stopping at the first one.
     #[arg(long)]
@@ -93,9 +95,9 @@ pub struct RelabelArgs {
     /// The mapping file (TOML or JSON), old types to new types.
     #[arg(long)]
     pub mapping: PathBuf,
-    /// The tag scheme of the input (the output uses the same).
+    /// The tag scheme of the input, which the output keeps: io, iob1, iob2, ioe2, bioes or bilou.
     #[arg(long, default_value = "iob2")]
-    pub scheme: String,
+    pub scheme: Scheme,
     /// Keep entity types the mapping does not mention instead of refusing them.
     #[arg(long)]
     pub keep_unmapped: bool,
@@ -116,18 +118,12 @@ pub struct EvalArgs {
     /// Predictions with the same sentences and tokens as the gold file.
     #[arg(long)]
     pub pred: PathBuf,
-    /// seqeval's default (lenient) mode, or its strict IOB2 mode.
-    #[arg(long, value_enum, default_value_t = EvalMode::Default)]
-    pub mode: EvalMode,
+    /// seqeval's default (lenient) mode, or its strict IOB2 mode: default or strict.
+    #[arg(long, default_value = "default")]
+    pub mode: Mode,
     /// Print `{"micro":{...},"per_type":{...}}` on stdout instead of a report.
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
     pub input: InputArgs,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum EvalMode {
-    Default,
-    Strict,
 }

@@ -152,6 +152,50 @@ fn convert_refuses_invalid_sequences_unless_asked_to_repair() {
 }
 
 #[test]
+fn errors_point_at_the_tokens_own_line_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let convert = |input: &Path, extra: &[&str]| {
+        let output = dir.path().join("out").with_extension(input.extension().unwrap());
+        let mut args = vec!["data", "convert", "--from", "iob2", "--to", "bioes", input.to_str().unwrap()];
+        args.push(output.to_str().unwrap());
+        args.extend_from_slice(extra);
+        stderr_of_failure(&retag(&args))
+    };
+    // JSONL: the record's line, whatever the token.
+    let jsonl = write(
+        dir.path(),
+        "j.jsonl",
+        "{\"tokens\":[\"a\"],\"tags\":[\"O\"]}\n{\"tokens\":[\"a\",\"b\",\"c\"],\"tags\":[\"O\",\"O\",\"I-X\"]}\n",
+    );
+    let error = convert(&jsonl, &[]);
+    assert!(error.contains("j.jsonl:2: invalid IOB2 sequence at token 3"), "{error}");
+    // CoNLL with a comment inside the sentence: the tag's own line, not first line + index.
+    let conll = write(dir.path(), "c.txt", "a O\n# note\nb I-PER\n");
+    let error = convert(&conll, &["--comment-prefix", "#"]);
+    assert!(error.contains("c.txt:3: invalid IOB2 sequence at token 2"), "{error}");
+}
+
+#[test]
+fn eval_refuses_what_strict_mode_cannot_read_and_names_extra_sentences() {
+    let dir = tempfile::tempdir().unwrap();
+    let gold = write(dir.path(), "gold.txt", "a O\nb S-PER\n");
+    let error = stderr_of_failure(&retag(&[
+        "eval",
+        "--gold",
+        gold.to_str().unwrap(),
+        "--pred",
+        gold.to_str().unwrap(),
+        "--mode",
+        "strict",
+    ]));
+    assert!(error.contains("gold.txt:2") && error.contains("strict mode reads IOB2"), "{error}");
+    let longer = write(dir.path(), "longer.txt", "a O\nb S-PER\n\nc O\n");
+    let error =
+        stderr_of_failure(&retag(&["eval", "--gold", gold.to_str().unwrap(), "--pred", longer.to_str().unwrap()]));
+    assert!(error.contains("longer.txt:4") && error.contains("sentence 2 starts here"), "{error}");
+}
+
+#[test]
 fn relabel_maps_fine_types_to_coarse_ones() {
     let dir = tempfile::tempdir().unwrap();
     let mapping = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/mappings/wnut16-to-coarse.toml");

@@ -150,10 +150,10 @@ pub struct Violation {
 }
 
 impl Violation {
-    /// Attaches the sentence's location: for a CoNLL file the offending
-    /// token's own line, since there is one token per line.
-    pub fn locate(self, scheme: Scheme, file: &Location, sentence_line: usize) -> DataError {
-        let at = if sentence_line > 0 { file.at_line(sentence_line + self.index) } else { file.clone() };
+    /// Attaches where the offending token was read: its own line in a CoNLL
+    /// file, the record's line in JSONL.
+    pub fn locate(self, scheme: Scheme, sentence: &Sentence, file: &Location) -> DataError {
+        let at = sentence.token_location(file, self.index);
         DataError::InvalidSequence { at, scheme, index: self.index + 1, tag: self.tag, reason: self.reason }
     }
 }
@@ -352,14 +352,16 @@ pub fn convert<S: AsRef<str>>(
     Ok(encode(&decode(tags, from, on_invalid)?, tags.len(), to))
 }
 
-/// The spans of a read sentence, with errors located in its file.
+/// The spans of a read sentence, with errors located in its file. A sentence
+/// without one tag per token is an error, not a sentence without entities.
 pub fn sentence_spans(
     sentence: &Sentence,
     scheme: Scheme,
     on_invalid: OnInvalid,
     file: &Location,
 ) -> Result<Vec<Span>, DataError> {
-    decode(&sentence.tags, scheme, on_invalid).map_err(|v| v.locate(scheme, file, sentence.line))
+    sentence.check_tagged(file)?;
+    decode(&sentence.tags, scheme, on_invalid).map_err(|v| v.locate(scheme, sentence, file))
 }
 
 /// One chunk as seqeval reports it: type and inclusive token range.

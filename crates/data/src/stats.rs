@@ -16,9 +16,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::error::{DataError, Result};
+use crate::error::Result;
 use crate::location::Location;
-use crate::scheme::{self, OnInvalid, Scheme, Tag};
+use crate::scheme::{self, OnInvalid, Scheme};
 use crate::sentence::Sentence;
 
 /// The statistics of one dataset. Serializes to the JSON that
@@ -137,32 +137,19 @@ impl StatsCollector {
     }
 
     pub fn add(&mut self, sentence: &Sentence) -> Result<()> {
-        let at = |index: usize| {
-            if sentence.line > 0 { self.file.at_line(sentence.line + index) } else { self.file.clone() }
-        };
         if sentence.tags.is_empty() {
             self.untagged_sentences += 1;
             self.lengths.push(sentence.len());
             return Ok(());
         }
-        if sentence.tags.len() != sentence.tokens.len() {
-            return Err(DataError::Mismatch {
-                at: at(0),
-                reason: format!("the sentence has {} tokens but {} tags", sentence.tokens.len(), sentence.tags.len()),
-            });
-        }
-        for (index, tag) in sentence.tags.iter().enumerate() {
-            if let Err(reason) = Tag::parse(tag) {
-                return Err(DataError::InvalidTag { at: at(index), tag: tag.clone(), reason });
-            }
-        }
+        sentence.check_tags(&self.file)?;
         let violations = scheme::violations(&sentence.tags, self.scheme).len();
         if violations > 0 {
             self.invalid.sentences += 1;
             self.invalid.violations += violations;
         }
         let spans = scheme::decode(&sentence.tags, self.scheme, OnInvalid::Repair)
-            .map_err(|violation| violation.locate(self.scheme, &self.file, sentence.line))?;
+            .map_err(|violation| violation.locate(self.scheme, sentence, &self.file))?;
         for span in spans {
             self.entity_tokens += span.end - span.start;
             *self.entity_types.entry(span.kind).or_default() += 1;

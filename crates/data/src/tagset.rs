@@ -83,7 +83,7 @@ impl Tagset {
         for sentence in sentences {
             for (index, raw) in sentence.tags.iter().enumerate() {
                 let tag = Tag::parse(raw).map_err(|reason| DataError::InvalidTag {
-                    at: if sentence.line > 0 { file.at_line(sentence.line + index) } else { file.clone() },
+                    at: sentence.token_location(file, index),
                     tag: raw.clone(),
                     reason,
                 })?;
@@ -189,7 +189,7 @@ mod tests {
             vec!["a".into(), "b".into(), "c".into()],
             vec!["B-zeta".into(), "O".into(), "I-alpha".into()],
         );
-        sentence.line = 10;
+        sentence.place_at_line(10);
         let tagset = Tagset::from_sentences([&sentence], Scheme::Bioes, &Location::file("x.txt")).unwrap();
         assert_eq!(tagset.entity_types(), ["alpha", "zeta"]);
         assert_eq!(tagset.len(), 9);

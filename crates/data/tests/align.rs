@@ -214,7 +214,7 @@ mod align {
             ["john", "smith", "lives", "in", "paris"].map(String::from).to_vec(),
             ["B-PER", "I-PER", "O", "O", "B-LOC"].map(String::from).to_vec(),
         );
-        sentence.line = 40;
+        sentence.place_at_line(40);
         let file = Location::file("train.conll");
         let options = options(32, 8, LabelPolicy::FirstSubword);
         let aligned = tokenizer.align_sentence(&sentence, Some(&tagset), &options, &file).unwrap();

@@ -1,15 +1,14 @@
 //! `retag data convert`: rewrite tags from one scheme into another.
 
 use anyhow::Result;
-use retag_data::scheme::{self, OnInvalid, Scheme};
-use retag_data::{Location, Sentence};
+use retag_data::Location;
+use retag_data::scheme::{self, OnInvalid};
 
 use super::transform::rewrite_file;
 use crate::args::ConvertArgs;
 
 pub fn run(args: &ConvertArgs) -> Result<()> {
-    let from: Scheme = args.from.parse()?;
-    let to: Scheme = args.to.parse()?;
+    let (from, to) = (args.from, args.to);
     let on_invalid = if args.repair { OnInvalid::Repair } else { OnInvalid::Error };
     let file = Location::file(&args.input_file);
     let mut repaired = 0usize;
@@ -19,7 +18,7 @@ pub fn run(args: &ConvertArgs) -> Result<()> {
         }
         let spans = scheme::sentence_spans(sentence, from, on_invalid, &file)?;
         let tags = scheme::encode(&spans, sentence.len(), to);
-        Ok(Sentence { tokens: sentence.tokens.clone(), tags, line: sentence.line })
+        Ok(sentence.with_tags(tags))
     })?;
     eprintln!("wrote {written} sentences from {from} to {to} into {}", args.output_file.display());
     if args.repair {

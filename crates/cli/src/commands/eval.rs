@@ -7,27 +7,26 @@ use std::path::Path;
 
 use anyhow::{Result, bail};
 use retag_data::metrics::{self, Mode, Report};
-use retag_data::scheme::Tag;
 use retag_data::{DataError, Location, Sentence};
 
-use crate::args::{EvalArgs, EvalMode};
+use crate::args::EvalArgs;
 use crate::dataset;
 
 pub fn run(args: &EvalArgs) -> Result<()> {
     let gold = dataset::read_all(&args.gold, &args.input)?;
     let pred = dataset::read_all(&args.pred, &args.input)?;
-    check_tags(&args.gold, &gold)?;
-    check_tags(&args.pred, &pred)?;
+    let mode = args.mode;
+    check_tags(&args.gold, &gold, mode)?;
+    check_tags(&args.pred, &pred, mode)?;
     check_same_tokens(&args.gold, &gold, &args.pred, &pred)?;
-    let mode = match args.mode {
-        EvalMode::Default => Mode::Default,
-        EvalMode::Strict => Mode::Strict,
-    };
     let report = score(&gold, &pred, mode)?;
     if args.json {
         println!("{}", serde_json::to_string(&report.to_eval_json())?);
     } else {
         print!("{}", report.to_text());
+        println!("\ntoken accuracy: {:.4}\n", report.accuracy);
+        println!("entity types, gold (rows) against predicted (columns), same span:");
+        print!("{}", report.confusion.to_text());
     }
     Ok(())
 }
@@ -40,22 +39,25 @@ pub fn score(gold: &[Sentence], pred: &[Sentence], mode: Mode) -> Result<Report>
 }
 
 /// Every tag must be `O` or a prefix and a type: seqeval would read a tag such
-/// as `PER` as prefix `P`, type `ER`, and score nonsense without a word.
-fn check_tags(path: &Path, sentences: &[Sentence]) -> Result<(), DataError> {
+/// as `PER` as prefix `P`, type `ER`, and score nonsense without a word. In
+/// strict mode seqeval refuses anything but IOB2 prefixes; so do we, but
+/// naming the line.
+fn check_tags(path: &Path, sentences: &[Sentence], mode: Mode) -> Result<(), DataError> {
     let file = Location::file(path);
+    if sentences.is_empty() {
+        return Err(DataError::Malformed { at: file, reason: "the file holds no sentence to evaluate".into() });
+    }
     for sentence in sentences {
-        if !sentence.is_tagged() {
-            return Err(DataError::Malformed {
-                at: file.at_line(sentence.line),
-                reason: "this sentence has no tags; eval needs a tag column in both files".into(),
-            });
-        }
-        for (index, tag) in sentence.tags.iter().enumerate() {
-            if let Err(reason) = Tag::parse(tag) {
+        sentence.check_tags(&file)?;
+        if mode == Mode::Strict {
+            let not_iob2 = sentence.tags.iter().position(|tag| !matches!(tag.chars().next(), Some('B' | 'I' | 'O')));
+            if let Some(index) = not_iob2 {
                 return Err(DataError::InvalidTag {
-                    at: file.at_line(sentence.line + index),
-                    tag: tag.clone(),
-                    reason,
+                    at: sentence.token_location(&file, index),
+                    tag: sentence.tags[index].clone(),
+                    reason: "strict mode reads IOB2 tags only; convert the file with `retag data convert` or use \
+                             --mode default"
+                        .into(),
                 });
             }
         }
@@ -66,9 +68,10 @@ fn check_tags(path: &Path, sentences: &[Sentence]) -> Result<(), DataError> {
 /// Gold and prediction must hold the same sentences with the same tokens;
 /// the first difference is reported with both places.
 fn check_same_tokens(gold_path: &Path, gold: &[Sentence], pred_path: &Path, pred: &[Sentence]) -> Result<()> {
+    let (gold_file, pred_file) = (Location::file(gold_path), Location::file(pred_path));
     for (number, (g, p)) in gold.iter().zip(pred).enumerate() {
-        let at_gold = Location::line(gold_path, g.line);
-        let at_pred = Location::line(pred_path, p.line);
+        let at_gold = g.location(&gold_file);
+        let at_pred = p.location(&pred_file);
         if g.len() != p.len() {
             bail!(
                 "{at_pred}: sentence {} has {} tokens here but {} in the gold file ({at_gold})",
@@ -80,15 +83,25 @@ fn check_same_tokens(gold_path: &Path, gold: &[Sentence], pred_path: &Path, pred
         if let Some(index) = (0..g.len()).find(|&i| g.tokens[i] != p.tokens[i]) {
             bail!(
                 "{}: token {:?} differs from the gold file's {:?} ({})",
-                at_pred.at_line(p.line + index),
+                p.token_location(&pred_file, index),
                 p.tokens[index],
                 g.tokens[index],
-                at_gold.at_line(g.line + index)
+                g.token_location(&gold_file, index)
             );
         }
     }
     if gold.len() != pred.len() {
-        bail!("{} has {} sentences but {} has {}", gold_path.display(), gold.len(), pred_path.display(), pred.len());
+        let (longer, extra, path) =
+            if gold.len() > pred.len() { (gold, pred.len(), gold_path) } else { (pred, gold.len(), pred_path) };
+        bail!(
+            "{}: {} has {} sentences but {} has {}; sentence {} starts here and has no counterpart",
+            longer[extra].location(&Location::file(path)),
+            gold_path.display(),
+            gold.len(),
+            pred_path.display(),
+            pred.len(),
+            extra + 1
+        );
     }
     Ok(())
 }

@@ -3,13 +3,13 @@
 use anyhow::{Context, Result};
 use retag_data::Location;
 use retag_data::mapping::{RelabelOptions, TagsetMapping, Unmapped};
-use retag_data::scheme::{OnInvalid, Scheme};
+use retag_data::scheme::OnInvalid;
 
 use super::transform::rewrite_file;
 use crate::args::RelabelArgs;
 
 pub fn run(args: &RelabelArgs) -> Result<()> {
-    let scheme: Scheme = args.scheme.parse()?;
+    let scheme = args.scheme;
     let mapping = TagsetMapping::load(&args.mapping)
         .with_context(|| format!("loading the mapping {}", args.mapping.display()))?;
     let options = RelabelOptions {

@@ -2,14 +2,13 @@
 
 use anyhow::Result;
 use retag_data::Location;
-use retag_data::scheme::Scheme;
 use retag_data::stats::StatsCollector;
 
 use crate::args::StatsArgs;
 use crate::dataset;
 
 pub fn run(args: &StatsArgs) -> Result<()> {
-    let scheme: Scheme = args.scheme.parse()?;
+    let scheme = args.scheme;
     let mut collector = StatsCollector::new(scheme, Location::file(&args.file));
     for sentence in dataset::read(&args.file, &args.input)? {
         collector.add(&sentence?)?;

@@ -168,9 +168,10 @@ impl WordTokenizer {
     }
 
     /// [`WordTokenizer::align_words`] for a sentence read from `file`. With a
-    /// tagset and tags, the tags become label ids (an unknown tag is an error
-    /// naming its line); without either, the windows carry no labels (text to
-    /// predict on).
+    /// tagset, the tags become label ids: the sentence must have one tag per
+    /// token (a training sentence without labels would silently teach
+    /// nothing) and an unknown tag is an error naming its line. Without a
+    /// tagset the windows carry no labels (text to predict on).
     pub fn align_sentence(
         &self,
         sentence: &Sentence,
@@ -178,27 +179,19 @@ impl WordTokenizer {
         options: &AlignOptions,
         file: &Location,
     ) -> Result<AlignedSentence, DataError> {
-        let line_of = |index: usize| {
-            if sentence.line > 0 { file.at_line(sentence.line + index) } else { file.clone() }
-        };
-        let at = line_of(0);
+        let at = sentence.token_location(file, 0);
         let labels = match tagset {
-            Some(tagset) if !sentence.tags.is_empty() => {
-                if sentence.tags.len() != sentence.tokens.len() {
-                    return Err(DataError::Mismatch {
-                        at,
-                        reason: format!("{} tags for {} tokens", sentence.tags.len(), sentence.tokens.len()),
-                    });
-                }
+            Some(tagset) => {
+                sentence.check_tagged(file)?;
                 let ids = sentence
                     .tags
                     .iter()
                     .enumerate()
-                    .map(|(index, tag)| tagset.id_at(tag, &line_of(index)))
+                    .map(|(index, tag)| tagset.id_at(tag, &sentence.token_location(file, index)))
                     .collect::<Result<Vec<_>, _>>()?;
                 Some(ids)
             }
-            _ => None,
+            None => None,
         };
         self.align_words(&sentence.tokens, labels.as_deref(), options, &at)
     }

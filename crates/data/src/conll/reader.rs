@@ -93,6 +93,7 @@ impl<R: BufRead> Iterator for ConllReader<R> {
                         sentence.line = number;
                     }
                     sentence.tokens.push(token.to_string());
+                    sentence.token_lines.push(number);
                     if let Some(tag) = tag {
                         sentence.tags.push(tag.to_string());
                     }

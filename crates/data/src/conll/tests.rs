@@ -9,6 +9,8 @@ fn tagged(tokens: &[&str], tags: &[&str], line: usize) -> Sentence {
         tokens: tokens.iter().map(|t| t.to_string()).collect(),
         tags: tags.iter().map(|t| t.to_string()).collect(),
         line,
+        // One token per line, with no comment inside the sentence.
+        token_lines: (line..line + tokens.len()).collect(),
     }
 }
 

@@ -83,7 +83,12 @@ impl<R: BufRead> Iterator for JsonlReader<R> {
             if line.trim_ascii().is_empty() {
                 continue;
             }
-            let read = read_record(line, &self.options).map(|(tokens, tags)| Sentence { tokens, tags, line: number });
+            let read = read_record(line, &self.options).map(|(tokens, tags)| Sentence {
+                tokens,
+                tags,
+                line: number,
+                token_lines: Vec::new(),
+            });
             if read.is_err() {
                 self.finished = true;
             }

@@ -9,6 +9,7 @@ fn sentence(tokens: &[&str], tags: &[&str], line: usize) -> Sentence {
         tokens: tokens.iter().map(|t| t.to_string()).collect(),
         tags: tags.iter().map(|t| t.to_string()).collect(),
         line,
+        token_lines: Vec::new(),
     }
 }
 

@@ -34,15 +34,24 @@ pub struct MappingEvidence {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InferredParent {
     pub new_type: String,
-    /// The old type it descends from, or `None` when no old type covers at
-    /// least the required share of its tokens.
-    pub parent: Option<String>,
+    /// The old types it descends from, most frequent first: every old type
+    /// that covers at least the required share of its tokens (several for a
+    /// merge such as geo-loc + facility -> location); empty for a new type.
+    pub parents: Vec<String>,
     /// Tokens of this new type that were counted.
     pub tokens: usize,
-    /// Share of those tokens that carry the parent (or the best old type).
+    /// Share of those tokens that carry the first parent (or the best old type).
     pub share: f64,
     /// Every old type seen on its tokens (with [`OUTSIDE`]), most frequent first.
     pub counts: Vec<(String, usize)>,
+}
+
+impl InferredParent {
+    /// The main ancestor: the old type that covers most of its tokens, the
+    /// one a warm-start copies weights from.
+    pub fn parent(&self) -> Option<&str> {
+        self.parents.first().map(String::as_str)
+    }
 }
 
 impl MappingEvidence {
@@ -69,7 +78,7 @@ impl MappingEvidence {
 
     /// Counts one sentence given as tags. The old tags usually come from a
     /// model, whose sequences may break the scheme: both sides are read as
-    /// seqeval reads them.
+    /// seqeval reads them. Both must tag the same tokens.
     pub fn add_tags<S: AsRef<str>, T: AsRef<str>>(
         &mut self,
         new_tags: &[S],
@@ -77,6 +86,13 @@ impl MappingEvidence {
         old_tags: &[T],
         old_scheme: Scheme,
     ) -> Result<(), Violation> {
+        if new_tags.len() != old_tags.len() {
+            return Err(Violation {
+                index: new_tags.len().min(old_tags.len()),
+                tag: String::new(),
+                reason: format!("{} new tags but {} old tags for the same tokens", new_tags.len(), old_tags.len()),
+            });
+        }
         let new_spans = scheme::decode(new_tags, new_scheme, OnInvalid::Repair)?;
         let old_spans = scheme::decode(old_tags, old_scheme, OnInvalid::Repair)?;
         self.add_spans(&new_spans, &old_spans);
@@ -88,9 +104,9 @@ impl MappingEvidence {
         &self.counts
     }
 
-    /// For each new type, the old type that covers the most of its tokens,
-    /// kept as its parent when it covers at least `min_share` of them
-    /// (0.0..=1.0). `O` is never a parent.
+    /// For each new type, the old types that cover at least `min_share` of
+    /// its tokens (a share in 0.0..=1.0; NaN keeps none), most frequent first.
+    /// `O` is never a parent.
     pub fn infer(&self, min_share: f64) -> Vec<InferredParent> {
         self.counts
             .iter()
@@ -98,10 +114,12 @@ impl MappingEvidence {
                 let tokens: usize = by_old.values().sum();
                 let mut counts: Vec<(String, usize)> = by_old.iter().map(|(old, n)| (old.clone(), *n)).collect();
                 counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-                let best = counts.iter().find(|(old, _)| old != OUTSIDE);
-                let share = best.map_or(0.0, |(_, n)| *n as f64 / tokens.max(1) as f64);
-                let parent = best.filter(|_| share >= min_share).map(|(old, _)| old.clone());
-                InferredParent { new_type: new_type.clone(), parent, tokens, share, counts }
+                let share_of = |n: usize| n as f64 / tokens.max(1) as f64;
+                let candidates = counts.iter().filter(|(old, _)| old != OUTSIDE);
+                let share = candidates.clone().next().map_or(0.0, |(_, n)| share_of(*n));
+                let parents =
+                    candidates.filter(|(_, n)| share_of(*n) >= min_share).map(|(old, _)| old.clone()).collect();
+                InferredParent { new_type: new_type.clone(), parents, tokens, share, counts }
             })
             .collect()
     }
@@ -113,10 +131,12 @@ impl MappingEvidence {
         let inferred = self.infer(min_share);
         let mut children: BTreeMap<String, Vec<String>> = BTreeMap::new();
         let mut unparented = Vec::new();
-        for parent in inferred {
-            match parent.parent {
-                Some(old) => children.entry(old).or_default().push(parent.new_type),
-                None => unparented.push(parent.new_type),
+        for inferred in inferred {
+            for old in &inferred.parents {
+                children.entry(old.clone()).or_default().push(inferred.new_type.clone());
+            }
+            if inferred.parents.is_empty() {
+                unparented.push(inferred.new_type);
             }
         }
         TagsetMapping::from_rules(children, unparented)
@@ -135,7 +155,7 @@ pub fn inferred_to_text(inferred: &[InferredParent]) -> String {
             text,
             "{:<width$}  {:<16} {:>5.1}% {:>6}  {}",
             parent.new_type,
-            parent.parent.as_deref().unwrap_or("(new)"),
+            if parent.parents.is_empty() { "(new)".to_string() } else { parent.parents.join(" + ") },
             parent.share * 100.0,
             parent.tokens,
             counts.join(", ")
@@ -169,12 +189,14 @@ mod tests {
         assert_eq!(evidence.counts()["party"][OUTSIDE], 2);
         let inferred = evidence.infer(0.3);
         assert_eq!(inferred[0].new_type, "location");
-        assert_eq!(inferred[0].parent.as_deref(), Some("geo-loc"));
+        assert_eq!(inferred[0].parents, ["geo-loc"]);
         assert!((inferred[0].share - 0.75).abs() < 1e-12);
-        assert_eq!(inferred[1].parent, None, "a type the old model calls O is new");
+        assert_eq!(inferred[1].parent(), None, "a type the old model calls O is new");
+        let merged = evidence.infer(0.25);
+        assert_eq!(merged[0].parents, ["geo-loc", "facility"], "both cover a quarter or more: a merge");
 
-        let mapping = evidence.to_mapping(0.3).unwrap();
-        assert_eq!(mapping.parents_of("location"), ["geo-loc"]);
+        let mapping = evidence.to_mapping(0.25).unwrap();
+        assert_eq!(mapping.parents_of("location"), ["facility", "geo-loc"]);
         assert_eq!(mapping.unparented(), ["party"]);
         let text = inferred_to_text(&inferred);
         assert!(text.contains("location") && text.contains("geo-loc 3, facility 1"), "{text}");
@@ -185,7 +207,15 @@ mod tests {
     fn a_share_below_the_threshold_leaves_the_type_new() {
         let mut evidence = MappingEvidence::new();
         evidence.add_tags(&tags("B-x I-x I-x I-x"), Scheme::Iob2, &tags("B-a O O O"), Scheme::Iob2).unwrap();
-        assert_eq!(evidence.infer(0.5)[0].parent, None);
-        assert_eq!(evidence.infer(0.25)[0].parent.as_deref(), Some("a"));
+        assert_eq!(evidence.infer(0.5)[0].parent(), None);
+        assert_eq!(evidence.infer(0.25)[0].parent(), Some("a"));
+        assert_eq!(evidence.infer(f64::NAN)[0].parent(), None);
+    }
+
+    #[test]
+    fn tags_of_different_lengths_are_refused() {
+        let mut evidence = MappingEvidence::new();
+        let error = evidence.add_tags(&tags("B-x O"), Scheme::Iob2, &tags("B-a"), Scheme::Iob2).unwrap_err();
+        assert!(error.reason.contains("2 new tags but 1 old"), "{error:?}");
     }
 }

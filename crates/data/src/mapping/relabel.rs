@@ -60,12 +60,6 @@ impl TagsetMapping {
         if sentence.tags.is_empty() {
             return Ok(sentence.clone());
         }
-        if sentence.tags.len() != sentence.tokens.len() {
-            return Err(DataError::Mismatch {
-                at: token_location(file, sentence, 0),
-                reason: format!("the sentence has {} tokens but {} tags", sentence.tokens.len(), sentence.tags.len()),
-            });
-        }
         let spans = scheme::sentence_spans(sentence, scheme, options.on_invalid, file)?;
         let mut mapped = Vec::with_capacity(spans.len());
         for span in spans {
@@ -76,7 +70,7 @@ impl TagsetMapping {
                 None if options.unmapped == Unmapped::Keep => mapped.push(span),
                 None => {
                     return Err(DataError::Mapping {
-                        at: token_location(file, sentence, span.start),
+                        at: sentence.token_location(file, span.start),
                         reason: format!(
                             "entity type {:?} is not in the mapping {}; add a rule for it to [types] \
                              (`{} = false` drops it) or keep unmapped types as they are",
@@ -86,15 +80,6 @@ impl TagsetMapping {
                 }
             }
         }
-        Ok(Sentence {
-            tokens: sentence.tokens.clone(),
-            tags: scheme::encode(&mapped, sentence.len(), scheme),
-            line: sentence.line,
-        })
+        Ok(sentence.with_tags(scheme::encode(&mapped, sentence.len(), scheme)))
     }
-}
-
-/// The line of token `index` of `sentence` in a one-token-per-line file.
-fn token_location(file: &Location, sentence: &Sentence, index: usize) -> Location {
-    if sentence.line > 0 { file.at_line(sentence.line + index) } else { file.clone() }
 }

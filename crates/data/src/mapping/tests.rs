@@ -238,7 +238,7 @@ fn relabel_refuses_what_it_cannot_do_and_says_where() {
     let rename =
         TagsetMapping::parse("[types]\nPER = \"person\"\n", MappingFormat::Toml, Location::file("m.toml")).unwrap();
     let mut sentence = Sentence::new(words("a b c d"), words("B-PER O I-LOC O"));
-    sentence.line = 20;
+    sentence.place_at_line(20);
     let data = Location::file("train.txt");
     let strict = RelabelOptions::default();
     let repair = RelabelOptions { on_invalid: OnInvalid::Repair, ..strict };

@@ -122,7 +122,7 @@ fn seqeval_chunks_match_seqeval_get_entities() {
 #[test]
 fn violations_are_located_on_the_token_line() {
     let mut sentence = Sentence::new(tags("a b c"), tags("O O I-PER"));
-    sentence.line = 40;
+    sentence.place_at_line(40);
     let error = sentence_spans(&sentence, Scheme::Iob2, OnInvalid::Error, &Location::file("train.txt")).unwrap_err();
     let message = error.to_string();
     assert!(message.starts_with("train.txt:42: invalid IOB2 sequence at token 3, tag \"I-PER\""), "{message}");

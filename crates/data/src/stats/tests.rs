@@ -120,12 +120,12 @@ fn counts_are_sorted_by_count_then_name() {
 #[test]
 fn bad_input_names_the_file_and_line() {
     let mut bad_tag = sentence("O B-PER PER");
-    bad_tag.line = 40;
+    bad_tag.place_at_line(40);
     let error = DatasetStats::collect([&bad_tag], Scheme::Iob2, &Location::file("d.txt")).unwrap_err();
     assert!(error.to_string().starts_with("d.txt:42: invalid tag \"PER\""), "{error}");
     let mut short = sentence("O O");
     short.tokens.push("extra".into());
-    short.line = 7;
+    short.place_at_line(7);
     let error = DatasetStats::collect([&short], Scheme::Iob2, &Location::file("d.txt")).unwrap_err();
     assert_eq!(error.to_string(), "d.txt:7: the sentence has 3 tokens but 2 tags");
 }

@@ -42,17 +42,24 @@ fn sentences(tagged: bool) -> impl Strategy<Value = Vec<Sentence>> {
     })
 }
 
-/// Sentences as read back: the same words, with the line of each first token.
-fn with_lines(sentences: &[Sentence], lines_per_sentence: impl Fn(&Sentence) -> usize) -> Vec<Sentence> {
+/// Sentences as a CoNLL reader gives them back: each token on its own line,
+/// a blank line after each sentence.
+fn as_read_from_conll(sentences: &[Sentence]) -> Vec<Sentence> {
     let mut line = 1;
     sentences
         .iter()
         .map(|sentence| {
-            let read = Sentence { line, ..sentence.clone() };
-            line += lines_per_sentence(sentence);
+            let mut read = sentence.clone();
+            read.place_at_line(line);
+            line += sentence.len() + 1;
             read
         })
         .collect()
+}
+
+/// Sentences as a JSONL reader gives them back: one record per line.
+fn as_read_from_jsonl(sentences: &[Sentence]) -> Vec<Sentence> {
+    sentences.iter().enumerate().map(|(index, sentence)| Sentence { line: index + 1, ..sentence.clone() }).collect()
 }
 
 fn conll_text(sentences: &[Sentence], separator: Separator) -> Result<String, retag_data::DataError> {
@@ -103,14 +110,14 @@ proptest! {
         let separator = if tab { Separator::Tab } else { Separator::Space };
         let text = conll_text(&sentences, separator).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let read = read_conll_str(&text, &ConllOptions::default()).map_err(|e| TestCaseError::fail(e.to_string()))?;
-        prop_assert_eq!(read, with_lines(&sentences, |s| s.len() + 1));
+        prop_assert_eq!(read, as_read_from_conll(&sentences));
     }
 
     #[test]
     fn untagged_conll_round_trips(sentences in sentences(false)) {
         let text = conll_text(&sentences, Separator::Space).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let read = read_conll_str(&text, &ConllOptions::untagged()).map_err(|e| TestCaseError::fail(e.to_string()))?;
-        prop_assert_eq!(read, with_lines(&sentences, |s| s.len() + 1));
+        prop_assert_eq!(read, as_read_from_conll(&sentences));
     }
 
     /// Whatever the tokens, the writer either refuses them or writes a file
@@ -128,7 +135,7 @@ proptest! {
         if let Ok(text) = conll_text(&sentences, separator) {
             let options = ConllOptions { delimiter, ..ConllOptions::default() };
             let read = read_conll_str(&text, &options).map_err(|e| TestCaseError::fail(format!("{e} in {text:?}")))?;
-            prop_assert_eq!(read, with_lines(&sentences, |s| s.len() + 1));
+            prop_assert_eq!(read, as_read_from_conll(&sentences));
         }
     }
 
@@ -144,7 +151,7 @@ proptest! {
             .collect();
         let text = jsonl_text(&sentences, JsonlShape::Tokens).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let read = read_jsonl_str(&text, &JsonlOptions::default()).map_err(|e| TestCaseError::fail(e.to_string()))?;
-        prop_assert_eq!(read, with_lines(&sentences, |_| 1));
+        prop_assert_eq!(read, as_read_from_jsonl(&sentences));
     }
 
     /// The text shape keeps tokens without ASCII whitespace and IOB2 tags.
@@ -152,7 +159,7 @@ proptest! {
     fn jsonl_text_shape_round_trips(sentences in prop::collection::vec(iob2_sentence(), 0..5)) {
         let text = jsonl_text(&sentences, JsonlShape::Text).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let read = read_jsonl_str(&text, &JsonlOptions::default()).map_err(|e| TestCaseError::fail(format!("{e} in {text}")))?;
-        prop_assert_eq!(read, with_lines(&sentences, |_| 1));
+        prop_assert_eq!(read, as_read_from_jsonl(&sentences));
     }
 
     /// CoNLL → JSONL text shape → CoNLL keeps the sentences.
@@ -164,7 +171,7 @@ proptest! {
         prop_assume!(filtered.first().is_none_or(|s| !s.tokens[0].starts_with('\u{feff}')));
         let conll = conll_text(&filtered, Separator::Space).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let back = read_conll_str(&conll, &ConllOptions::default()).map_err(|e| TestCaseError::fail(e.to_string()))?;
-        prop_assert_eq!(back, with_lines(&filtered, |s| s.len() + 1));
+        prop_assert_eq!(back, as_read_from_conll(&filtered));
     }
 }
 
@@ -180,12 +187,12 @@ fn files_round_trip_and_missing_files_are_named() {
     let conll = directory.path().join("out.conll");
     retag_data::conll::write_conll_file(&conll, &sentences, Separator::Tab).expect("writable");
     let read = retag_data::conll::read_conll_file(&conll, &ConllOptions::default()).expect("readable");
-    assert_eq!(read, with_lines(&sentences, |s| s.len() + 1));
+    assert_eq!(read, as_read_from_conll(&sentences));
 
     let jsonl = directory.path().join("out.jsonl");
     retag_data::jsonl::write_jsonl_file(&jsonl, &sentences, JsonlShape::Text).expect("writable");
     let read = retag_data::jsonl::read_jsonl_file(&jsonl, &JsonlOptions::default()).expect("readable");
-    assert_eq!(read, with_lines(&sentences, |_| 1));
+    assert_eq!(read, as_read_from_jsonl(&sentences));
 
     let missing = directory.path().join("missing.conll");
     for error in [
