@@ -1,5 +1,6 @@
 //! `cargo xtask`: the project's tasks, in Rust so they run wherever cargo does.
 
+mod bench;
 mod cache;
 mod fetch_data;
 mod fetch_model;
@@ -27,6 +28,8 @@ enum Task {
     FetchData(fetch_data::FetchDataArgs),
     /// Regenerate the reference fixtures with Python (seqeval) in a virtual environment.
     Fixtures(fixtures::FixturesArgs),
+    /// Benchmarks: `bench encoder` measures the encoder per burn backend against PyTorch.
+    Bench(bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -38,6 +41,7 @@ fn main() -> ExitCode {
         Task::FetchModel(args) => fetch_model::run(&args).map(|path| println!("{}", path.display())),
         Task::FetchData(args) => fetch_data::run(&args).map(|path| println!("{}", path.display())),
         Task::Fixtures(args) => fixtures::run(&args),
+        Task::Bench(args) => bench::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

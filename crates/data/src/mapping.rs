@@ -393,6 +393,14 @@ fn check_type_name(name: &str) -> std::result::Result<(), String> {
     if name.chars().any(char::is_whitespace) {
         return Err("an entity type cannot contain whitespace".into());
     }
+    if let Some((prefix, _)) = name.split_once('-')
+        && matches!(prefix, "B" | "I" | "E" | "S" | "L" | "U")
+    {
+        return Err(format!(
+            "{name:?} looks like a tag: a mapping relates entity types (PER), not labels (B-PER); the scheme adds \
+             the prefixes"
+        ));
+    }
     Ok(())
 }
 

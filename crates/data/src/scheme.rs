@@ -77,7 +77,15 @@ impl FromStr for Scheme {
         match name.to_ascii_lowercase().as_str() {
             "io" => Ok(Scheme::Io),
             "iob1" => Ok(Scheme::Iob1),
-            "iob2" | "bio" | "iob" => Ok(Scheme::Iob2),
+            "iob2" | "bio" => Ok(Scheme::Iob2),
+            // "IOB" means IOB1 to some (CoNLL-2003 as published) and IOB2 to
+            // others (most tools): guessing would silently shift entities.
+            "iob" => Err(DataError::InvalidOption {
+                option: "scheme".into(),
+                reason: "\"iob\" is ambiguous: say iob1 (I- everywhere, B- only between adjacent entities of one \
+                         type, as CoNLL-2003 was published) or iob2 (B- starts every entity)"
+                    .into(),
+            }),
             "ioe2" | "ioe" => Ok(Scheme::Ioe2),
             "bioes" | "iobes" => Ok(Scheme::Bioes),
             "bilou" => Ok(Scheme::Bilou),
@@ -179,7 +187,7 @@ pub fn violations<S: AsRef<str>>(tags: &[S], scheme: Scheme) -> Vec<Violation> {
             }
         };
         let written = raw.chars().next().unwrap_or('O');
-        if tag.prefix != 'O' && !allowed.contains(&written) && !aliases(scheme, written, allowed) {
+        if tag.prefix != 'O' && !allowed.contains(&written) && !aliases(scheme, written) {
             flag(format!("prefix {written} is not used by {scheme}"));
         }
         let continues = open == Some(tag.kind);
@@ -204,10 +212,10 @@ pub fn violations<S: AsRef<str>>(tags: &[S], scheme: Scheme) -> Vec<Violation> {
                 open = (tag.prefix != 'O').then_some(tag.kind);
             }
             Scheme::Ioe2 => {
-                if let Some(kind) = open {
-                    if !continues || tag.prefix == 'O' {
-                        flag(format!("the {kind} entity before it has no E- tag"));
-                    }
+                if let Some(kind) = open
+                    && (!continues || tag.prefix == 'O')
+                {
+                    flag(format!("the {kind} entity before it has no E- tag"));
                 }
                 open = (tag.prefix == 'I').then_some(tag.kind);
             }
@@ -243,7 +251,7 @@ pub fn violations<S: AsRef<str>>(tags: &[S], scheme: Scheme) -> Vec<Violation> {
 }
 
 /// BIOES and BILOU accept each other's spelling on input.
-fn aliases(scheme: Scheme, written: char, _allowed: &[char]) -> bool {
+fn aliases(scheme: Scheme, written: char) -> bool {
     matches!((scheme, written), (Scheme::Bioes, 'L' | 'U') | (Scheme::Bilou, 'E' | 'S'))
 }
 
@@ -265,10 +273,10 @@ pub fn decode<S: AsRef<str>>(tags: &[S], scheme: Scheme, on_invalid: OnInvalid) 
             return Err(Violation { index, tag: raw.as_ref().to_string(), reason });
         }
     }
-    if on_invalid == OnInvalid::Error {
-        if let Some(first) = violations(tags, scheme).into_iter().next() {
-            return Err(first);
-        }
+    if on_invalid == OnInvalid::Error
+        && let Some(first) = violations(tags, scheme).into_iter().next()
+    {
+        return Err(first);
     }
     // Every tag parses, so seqeval's chunker sees only O and X-TYPE tags. On a
     // valid sequence it agrees with each scheme's own reading; on an invalid
@@ -291,8 +299,9 @@ pub fn decode<S: AsRef<str>>(tags: &[S], scheme: Scheme, on_invalid: OnInvalid) 
         .collect())
 }
 
-/// Writes `spans` as `len` tags in `scheme`. Spans must be sorted and must
-/// not overlap (as [`decode`] returns them).
+/// Writes `spans` as `len` tags in `scheme`. Spans must lie within `len`, be
+/// sorted and not overlap, as [`decode`] returns them for the same sentence;
+/// a span past `len` is a bug in the caller and panics.
 pub fn encode(spans: &[Span], len: usize, scheme: Scheme) -> Vec<String> {
     let mut tags = vec!["O".to_string(); len];
     let (end_letter, single_letter) = match scheme {
@@ -302,7 +311,8 @@ pub fn encode(spans: &[Span], len: usize, scheme: Scheme) -> Vec<String> {
     let mut previous: Option<&Span> = None;
     for span in spans {
         let touches_same_type = previous.is_some_and(|p| p.end == span.start && p.kind == span.kind);
-        for position in span.start..span.end {
+        assert!(span.end <= len, "span {span:?} lies beyond the sentence's {len} tokens");
+        for (position, tag) in tags.iter_mut().enumerate().take(span.end).skip(span.start) {
             let first = position == span.start;
             let last = position + 1 == span.end;
             let prefix = match scheme {
@@ -335,7 +345,7 @@ pub fn encode(spans: &[Span], len: usize, scheme: Scheme) -> Vec<String> {
                     (false, false) => 'I',
                 },
             };
-            tags[position] = format!("{prefix}-{}", span.kind);
+            *tag = format!("{prefix}-{}", span.kind);
         }
         previous = Some(span);
     }

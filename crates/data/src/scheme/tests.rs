@@ -92,7 +92,9 @@ fn valid_sequences_have_no_violations() {
 }
 
 /// (tags in IOB2 with mistakes, the spans seqeval's default mode reads)
-const REPAIRS: &[(&str, &[(usize, usize, &str)])] = &[
+type ExpectedSpans = &'static [(usize, usize, &'static str)];
+
+const REPAIRS: &[(&str, ExpectedSpans)] = &[
     ("O I-PER I-PER", &[(1, 3, "PER")]),
     ("B-PER I-LOC I-LOC", &[(0, 1, "PER"), (1, 3, "LOC")]),
     ("B-PER I-PER I-LOC B-LOC", &[(0, 2, "PER"), (2, 3, "LOC"), (3, 4, "LOC")]),
@@ -131,6 +133,8 @@ fn violations_are_located_on_the_token_line() {
 #[test]
 fn scheme_names_parse_case_insensitively_and_bilou_is_an_alias() {
     assert_eq!("BIO".parse::<Scheme>().unwrap(), Scheme::Iob2);
+    let ambiguous = "IOB".parse::<Scheme>().unwrap_err().to_string();
+    assert!(ambiguous.contains("ambiguous"), "{ambiguous}");
     assert_eq!("iobes".parse::<Scheme>().unwrap(), Scheme::Bioes);
     assert_eq!("Bilou".parse::<Scheme>().unwrap(), Scheme::Bilou);
     let error = "iob3".parse::<Scheme>().unwrap_err().to_string();
