@@ -1,0 +1,25 @@
+//! `retag-heads`: what sits on top of an encoder's hidden states to tag
+//! tokens, and how to carry a trained one over to a new tagset.
+//!
+//! Heads work on hidden-state tensors `[batch, seq, hidden]` and know
+//! nothing of the encoder that made them. Each head carries its [`Tagset`]:
+//! output row `i` is label `i`.
+//!
+//! - [`LinearHead`]: dropout + linear, loads and exports `classifier.*` in
+//!   PyTorch layout;
+//! - [`warm_start`]: resizing a head to a new tagset, each new label starting
+//!   from its parent's row, with a report of where every row came from;
+//!   [`parents`] turns mappings into the parent function it needs.
+
+pub mod error;
+pub mod linear;
+pub mod parents;
+mod pytorch_linear;
+mod rng;
+pub mod warm_start;
+
+pub use error::{HeadError, Result};
+pub use linear::LinearHead;
+pub use pytorch_linear::HF_INIT_STD;
+pub use retag_data::Tagset;
+pub use warm_start::{LabelStart, RowOrigin, WarmStartReport};
