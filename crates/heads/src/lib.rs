@@ -9,10 +9,12 @@
 //!   PyTorch layout;
 //! - [`warm_start`]: resizing a head to a new tagset, each new label starting
 //!   from its parent's row, with a report of where every row came from;
-//!   [`parents`] turns mappings into the parent function it needs.
+//!   [`parents`] turns mappings into the parent function it needs;
+//! - [`MlpHead`]: dense + GELU + linear, the "architecture change" strategy.
 
 pub mod error;
 pub mod linear;
+pub mod mlp;
 pub mod parents;
 mod pytorch_linear;
 mod rng;
@@ -20,6 +22,7 @@ pub mod warm_start;
 
 pub use error::{HeadError, Result};
 pub use linear::LinearHead;
+pub use mlp::{MlpHead, MlpWeights};
 pub use pytorch_linear::HF_INIT_STD;
 pub use retag_data::Tagset;
 pub use warm_start::{LabelStart, RowOrigin, WarmStartReport};
