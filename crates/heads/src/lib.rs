@@ -10,8 +10,11 @@
 //! - [`warm_start`]: resizing a head to a new tagset, each new label starting
 //!   from its parent's row, with a report of where every row came from;
 //!   [`parents`] turns mappings into the parent function it needs;
-//! - [`MlpHead`]: dense + GELU + linear, the "architecture change" strategy.
+//! - [`MlpHead`]: dense + GELU + linear, the "architecture change" strategy;
+//! - [`Crf`]: a linear-chain CRF (forward-algorithm loss, Viterbi decoding,
+//!   optional tag-scheme constraints).
 
+pub mod crf;
 pub mod error;
 pub mod linear;
 pub mod mlp;
@@ -20,6 +23,7 @@ mod pytorch_linear;
 mod rng;
 pub mod warm_start;
 
+pub use crf::Crf;
 pub use error::{HeadError, Result};
 pub use linear::LinearHead;
 pub use mlp::{MlpHead, MlpWeights};
