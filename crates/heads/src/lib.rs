@@ -11,22 +11,30 @@
 //!   from its parent's row, with a report of where every row came from;
 //!   [`parents`] turns mappings into the parent function it needs;
 //! - [`MlpHead`]: dense + GELU + linear, the "architecture change" strategy;
+//! - [`Head`] / [`HeadKind`]: either head, picked by name (`linear`, `mlp`);
+//! - [`Tagger`]: a head with an optional CRF, giving a loss for training and
+//!   label ids for prediction ([`targets`] builds its label tensors);
 //! - [`Crf`]: a linear-chain CRF (forward-algorithm loss, Viterbi decoding,
 //!   optional tag-scheme constraints).
 
 pub mod crf;
 pub mod error;
+pub mod head;
 pub mod linear;
 pub mod mlp;
 pub mod parents;
 mod pytorch_linear;
 mod rng;
+pub mod tagger;
+pub mod targets;
 pub mod warm_start;
 
 pub use crf::Crf;
 pub use error::{HeadError, Result};
+pub use head::{Head, HeadKind};
 pub use linear::LinearHead;
 pub use mlp::{MlpHead, MlpWeights};
 pub use pytorch_linear::HF_INIT_STD;
 pub use retag_data::Tagset;
+pub use tagger::Tagger;
 pub use warm_start::{LabelStart, RowOrigin, WarmStartReport};
