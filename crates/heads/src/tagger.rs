@@ -57,16 +57,20 @@ impl Tagger {
         self.head.tagset()
     }
 
-    /// The head's logits `[batch, seq, labels]` (the CRF's emissions).
-    pub fn emissions(&self, hidden: Tensor<3>) -> Tensor<3> {
-        self.head.forward(hidden)
+    /// The head's logits `[batch, seq, labels]` (the CRF's emissions), after
+    /// checking that `hidden` is as wide as the head expects (an error, not
+    /// the panic [`Head::forward`] would give).
+    pub fn emissions(&self, hidden: Tensor<3>) -> Result<Tensor<3>> {
+        let [batch, seq, width] = hidden.dims();
+        check_shape("hidden", &[batch, seq, self.head.hidden_size()], &[batch, seq, width])?;
+        Ok(self.head.forward(hidden))
     }
 
     /// The training loss, a one-element tensor: mean cross-entropy over
     /// scored tokens, or with a CRF the mean sequence NLL over rows.
     /// `labels` and `mask` are `[batch, seq]`; see [`crate::targets::label_tensors`].
     pub fn loss(&self, hidden: Tensor<3>, labels: Tensor<2, Int>, mask: Tensor<2, Bool>) -> Result<Tensor<1>> {
-        let emissions = self.emissions(hidden);
+        let emissions = self.emissions(hidden)?;
         match &self.crf {
             None => token_cross_entropy(emissions, labels, mask),
             Some(crf) => Ok(crf.negative_log_likelihood(emissions, labels, mask)?.mean()),
@@ -75,7 +79,7 @@ impl Tagger {
 
     /// The predicted label ids of each row at its unmasked positions.
     pub fn decode(&self, hidden: Tensor<3>, mask: Tensor<2, Bool>) -> Result<Vec<Vec<usize>>> {
-        let emissions = self.emissions(hidden);
+        let emissions = self.emissions(hidden)?;
         if let Some(crf) = &self.crf {
             return crf.viterbi_decode(emissions, mask);
         }
@@ -161,7 +165,10 @@ mod tests {
         let device = Device::flex();
         let tagset = Tagset::from_types(&["PER"], Scheme::Iob2).unwrap();
         let head = Head::random(HeadKind::Linear, tagset, 4, 0.0, 0, &device).unwrap();
-        let error = Tagger::with_crf(head, Crf::new(5, 0, &device).unwrap()).unwrap_err();
+        let error = Tagger::with_crf(head.clone(), Crf::new(5, 0, &device).unwrap()).unwrap_err();
         assert_eq!(error.to_string(), "tensor crf.transitions: expected shape [3, 3], found [5, 5]");
+        let (_, labels, mask, _) = problem(&device); // hidden states 8 wide, the head wants 4
+        let error = Tagger::new(head).loss(Tensor::zeros([2, 5, 8], &device), labels, mask).unwrap_err();
+        assert_eq!(error.to_string(), "tensor hidden: expected shape [2, 5, 4], found [2, 5, 8]");
     }
 }
