@@ -24,8 +24,8 @@ impl HostScores {
             let mut next = vec![f32::NEG_INFINITY; labels];
             let mut from = vec![0usize; labels];
             for to in 0..labels {
-                for previous in 0..labels {
-                    let score = best[previous] + self.transitions[previous * labels + to];
+                for (previous, &so_far) in best.iter().enumerate() {
+                    let score = so_far + self.transitions[previous * labels + to];
                     if score > next[to] {
                         next[to] = score;
                         from[to] = previous;
