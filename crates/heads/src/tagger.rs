@@ -160,6 +160,32 @@ mod tests {
         }
     }
 
+    /// The training loop checkpoints with burn records and evaluates with
+    /// `valid()`: both must keep the weights, the CRF and the labels (which
+    /// records do not hold: they come from the module the record loads into).
+    #[test]
+    fn records_round_trip_and_valid_keeps_everything() {
+        let device = Device::flex().autodiff();
+        let tagset = Tagset::from_types(&["PER"], Scheme::Iob2).unwrap();
+        let build = |seed| {
+            let head = Head::random(HeadKind::Mlp, tagset.clone(), 8, 0.1, seed, &device).unwrap();
+            Tagger::with_new_crf(head, Some(Scheme::Iob2), seed).unwrap()
+        };
+        let (hidden, _, mask, _) = problem(&device);
+        let logits = |tagger: &Tagger| {
+            tagger.valid().emissions(hidden.clone().valid()).unwrap().into_data().try_to_vec::<f32>().unwrap()
+        };
+        let trained = build(1);
+        let loaded = build(2).load_record(trained.clone().into_record());
+        // Equal up to summation order: a loaded weight may be laid out differently.
+        let close = |a: Vec<f32>, b: Vec<f32>| a.iter().zip(&b).all(|(x, y)| (x - y).abs() < 1e-6);
+        assert!(close(logits(&loaded), logits(&trained)));
+        assert!(!close(logits(&build(2)), logits(&trained)));
+        assert_eq!(loaded.tagset(), trained.tagset());
+        assert!(loaded.valid().crf().and_then(Crf::forbidden).is_some(), "constraints survive valid()");
+        assert_eq!(loaded.valid().decode(hidden.valid(), mask.valid()).unwrap().len(), 2);
+    }
+
     #[test]
     fn a_crf_must_fit_the_head() {
         let device = Device::flex();
