@@ -109,3 +109,18 @@ fn forward_keeps_batch_and_sequence_and_ends_in_labels() {
     assert_eq!(head.forward(Tensor::zeros([3, 7, 16], &device)).dims(), [3, 7, 5]);
     assert_eq!(head.tagset().labels()[0], "O");
 }
+
+#[test]
+fn dropout_acts_only_when_training_on_an_autodiff_device() {
+    use burn::module::Module;
+    let hidden = |device: &Device| Tensor::<3>::ones([2, 4, 16], device);
+    let plain = LinearHead::random(tagset(&["A"]), 16, 0.5, 0, &device()).unwrap();
+    assert_eq!(values(plain.forward(hidden(&device()))), values(plain.forward(hidden(&device()))));
+
+    let autodiff = device().autodiff();
+    let training = LinearHead::random(tagset(&["A"]), 16, 0.5, 0, &autodiff).unwrap();
+    assert_ne!(values(training.forward(hidden(&autodiff))), values(training.forward(hidden(&autodiff))));
+    let evaluating = training.valid();
+    let eval_device = autodiff.clone().inner();
+    assert_eq!(values(evaluating.forward(hidden(&eval_device))), values(plain.forward(hidden(&device()))));
+}
