@@ -1,0 +1,40 @@
+//! `retag-heads`: what sits on top of an encoder's hidden states to tag
+//! tokens, and how to carry a trained one over to a new tagset.
+//!
+//! Heads work on hidden-state tensors `[batch, seq, hidden]` and know
+//! nothing of the encoder that made them. Each head carries its [`Tagset`]:
+//! output row `i` is label `i`.
+//!
+//! - [`LinearHead`]: dropout + linear, loads and exports `classifier.*` in
+//!   PyTorch layout;
+//! - [`warm_start`]: resizing a head to a new tagset, each new label starting
+//!   from its parent's row, with a report of where every row came from;
+//!   [`parents`] turns mappings into the parent function it needs;
+//! - [`MlpHead`]: dense + GELU + linear, the "architecture change" strategy;
+//! - [`Head`] / [`HeadKind`]: either head, picked by name (`linear`, `mlp`);
+//! - [`Tagger`]: a head with an optional CRF, giving a loss for training and
+//!   label ids for prediction ([`targets`] builds its label tensors);
+//! - [`Crf`]: a linear-chain CRF (forward-algorithm loss, Viterbi decoding,
+//!   optional tag-scheme constraints).
+
+pub mod crf;
+pub mod error;
+pub mod head;
+pub mod linear;
+pub mod mlp;
+pub mod parents;
+mod pytorch_linear;
+mod rng;
+pub mod tagger;
+pub mod targets;
+pub mod warm_start;
+
+pub use crf::Crf;
+pub use error::{HeadError, Result};
+pub use head::{Head, HeadKind};
+pub use linear::LinearHead;
+pub use mlp::{MlpHead, MlpWeights};
+pub use pytorch_linear::HF_INIT_STD;
+pub use retag_data::Tagset;
+pub use tagger::Tagger;
+pub use warm_start::{LabelStart, RowOrigin, WarmStartReport};
