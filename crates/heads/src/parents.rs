@@ -16,7 +16,9 @@ pub fn from_mapping(mapping: &TagsetMapping) -> impl Fn(&str) -> Option<String> 
 /// The parent of each new type as inferred from co-annotated data
 /// (`MappingEvidence::infer`); types inferred to have none start random.
 pub fn from_inferred(inferred: &[InferredParent]) -> impl Fn(&str) -> Option<String> + '_ {
-    |new_type| inferred.iter().find(|found| found.new_type == new_type).and_then(|found| found.parent.clone())
+    |new_type| {
+        inferred.iter().find(|found| found.new_type == new_type).and_then(|found| found.parent().map(str::to_string))
+    }
 }
 
 /// Every new type descends from the old type of the same name, if the old
