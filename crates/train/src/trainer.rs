@@ -1,0 +1,459 @@
+//! The training loop: steps over bucketed batches, a dev evaluation at
+//! epoch ends, early stopping on dev F1 keeping the best weights, and
+//! checkpoints from which [`Trainer::resume`] continues bit for bit.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use burn::module::Module;
+use burn::optim::{GradientsParams, ModuleOptimizer};
+use burn::store::ModuleRecord;
+use burn::tensor::{Bytes, Device};
+use retag_bert::BertForTokenClassification;
+use retag_data::align::{AlignOptions, LabelPolicy, WindowId, WindowOptions, WordTokenizer};
+use retag_data::metrics::Report;
+
+use crate::buckets::Buckets;
+use crate::checkpoint::{Best, CHECKPOINT, Checkpoint, FORMAT_VERSION, Header, StopReason, TrainState};
+use crate::clip::clip_global_norm;
+use crate::config::TrainConfig;
+use crate::dataset::{AlignedSplit, Split};
+use crate::error::{Result, TrainError};
+use crate::eval_log::{EvalLog, EvalRecord};
+use crate::evaluate::evaluate;
+use crate::loss::{Targets, cross_entropy};
+use crate::model_input::bert_input;
+use crate::optimizer::{ParamPaths, adamw, learning_rates};
+use crate::progress::{Progress, ProgressMode, StepFigures};
+use crate::schedule::LinearSchedule;
+
+/// Config fields that may change between a run and its resumption: they
+/// change what is shown and how often it is saved, not what is computed.
+const RESUMABLE_CHANGES: &[&str] = &["log_every_steps", "checkpoint_every_steps"];
+
+/// A model being fine-tuned, with everything that moves while it trains.
+pub struct Trainer {
+    config: TrainConfig,
+    /// On the autodiff device.
+    model: BertForTokenClassification,
+    optimizer: ModuleOptimizer,
+    paths: ParamPaths,
+    schedule: LinearSchedule,
+    buckets: Buckets,
+    train: AlignedSplit,
+    dev: AlignedSplit,
+    device: Device,
+    run_dir: PathBuf,
+    state: TrainState,
+    /// The weights of `state.best`, as a burnpack record.
+    best_model: Option<Bytes>,
+    log: EvalLog,
+    progress: ProgressMode,
+    /// The batches of one epoch, computed once per epoch.
+    order: Option<(usize, Vec<Vec<WindowId>>)>,
+}
+
+impl Trainer {
+    /// A new run in `run_dir` (created if needed; it must not hold a
+    /// checkpoint already: resume it or pick another folder).
+    ///
+    /// `model` is the starting point on an autodiff `device` (its head's
+    /// labels are the tagset the data is read with); `tokenizer` is its
+    /// tokenizer. The config is validated and both splits aligned here, so
+    /// that every data or config error shows before the first step.
+    pub fn new(
+        model: BertForTokenClassification,
+        tokenizer: &WordTokenizer,
+        train: &Split,
+        dev: &Split,
+        config: TrainConfig,
+        run_dir: &Path,
+        device: &Device,
+    ) -> Result<Self> {
+        let checkpoint = run_dir.join(CHECKPOINT);
+        if checkpoint.exists() {
+            return Err(TrainError::Checkpoint {
+                path: checkpoint,
+                reason: "this run directory already holds a run: resume it, or train into another directory".into(),
+            });
+        }
+        std::fs::create_dir_all(run_dir).map_err(TrainError::io(run_dir))?;
+        let paths = ParamPaths::of(&model);
+        let optimizer = adamw(&config, &paths);
+        Self::assemble(model, optimizer, tokenizer, train, dev, config, run_dir, device, TrainState::start(), None)
+    }
+
+    /// Continues the run in `run_dir` from its checkpoint. `model` only
+    /// gives the architecture (load the same starting checkpoint as the
+    /// first session); its weights are replaced. The config must be the
+    /// run's, but for `log_every_steps` and `checkpoint_every_steps`, and the
+    /// training data must have the same number of windows.
+    pub fn resume(
+        model: BertForTokenClassification,
+        tokenizer: &WordTokenizer,
+        train: &Split,
+        dev: &Split,
+        config: TrainConfig,
+        run_dir: &Path,
+        device: &Device,
+    ) -> Result<Self> {
+        let path = run_dir.join(CHECKPOINT);
+        let checkpoint = Checkpoint::read(&path)?;
+        let bad = |reason: String| TrainError::Checkpoint { path: path.clone(), reason };
+        let changed = changed_fields(&checkpoint.header.config, &config);
+        if !changed.is_empty() {
+            return Err(bad(format!(
+                "the run was trained with other values of {}; resume with the run's config",
+                changed.join(", ")
+            )));
+        }
+        let record =
+            ModuleRecord::from_bytes(checkpoint.model).map_err(|error| bad(format!("model weights: {error}")))?;
+        let model = model
+            .try_load_record(record)
+            .map_err(|error| bad(format!("model weights do not fit this model: {error}")))?;
+        let paths = ParamPaths::of(&model);
+        let optimizer = adamw(&config, &paths)
+            .from_bytes(checkpoint.optimizer)
+            .map_err(|error| bad(format!("optimizer state: {error}")))?;
+        let header = checkpoint.header;
+        let trainer = Self::assemble(
+            model,
+            optimizer,
+            tokenizer,
+            train,
+            dev,
+            config,
+            run_dir,
+            device,
+            header.state,
+            checkpoint.best_model,
+        )?;
+        if trainer.buckets.window_count() != header.train_windows {
+            return Err(bad(format!(
+                "the run trained on {} windows, the training data now gives {}",
+                header.train_windows,
+                trainer.buckets.window_count()
+            )));
+        }
+        Ok(trainer)
+    }
+
+    #[allow(clippy::too_many_arguments)] // the private common half of `new` and `resume`
+    fn assemble(
+        model: BertForTokenClassification,
+        optimizer: ModuleOptimizer,
+        tokenizer: &WordTokenizer,
+        train: &Split,
+        dev: &Split,
+        config: TrainConfig,
+        run_dir: &Path,
+        device: &Device,
+        state: TrainState,
+        best_model: Option<Bytes>,
+    ) -> Result<Self> {
+        config.validate()?;
+        if !device.is_autodiff() {
+            return Err(TrainError::Mismatch { reason: "training needs an autodiff device (Device::autodiff)".into() });
+        }
+        let options = align_options(&config, &model, tokenizer)?;
+        let train = AlignedSplit::align(train, tokenizer, &model.labels, &options, "train")?;
+        let dev = AlignedSplit::align(dev, tokenizer, &model.labels, &options, "dev")?;
+        let buckets = Buckets::new(train.windows(), config.batch_size, config.bucket_batches, config.seed);
+        let schedule = LinearSchedule::new(config.epochs * buckets.batches_per_epoch(), config.warmup_ratio);
+        let log = EvalLog::open(run_dir, state.evaluations_logged)?;
+        Ok(Self {
+            paths: ParamPaths::of(&model),
+            config,
+            model,
+            optimizer,
+            schedule,
+            buckets,
+            train,
+            dev,
+            device: device.clone(),
+            run_dir: run_dir.to_path_buf(),
+            state,
+            best_model,
+            log,
+            progress: ProgressMode::default(),
+            order: None,
+        })
+    }
+
+    /// How progress is shown (default: a bar on a terminal, lines otherwise).
+    pub fn with_progress(mut self, mode: ProgressMode) -> Self {
+        self.progress = mode;
+        self
+    }
+
+    /// Trains until all epochs ran or early stopping ends the run.
+    pub fn train(&mut self) -> Result<&TrainState> {
+        self.run(None)
+    }
+
+    /// Trains until `step` optimizer steps are done (or the run ends), then
+    /// returns without writing a checkpoint, as if the process had been
+    /// killed: what happened since the last checkpoint is lost to a resume.
+    pub fn train_until_step(&mut self, step: usize) -> Result<&TrainState> {
+        self.run(Some(step))
+    }
+
+    fn run(&mut self, stop_at: Option<usize>) -> Result<&TrainState> {
+        let started = Instant::now();
+        let elapsed_before = self.state.elapsed_secs;
+        let mut progress =
+            Progress::new(self.progress, self.schedule.total_steps(), self.state.step, self.config.log_every_steps);
+        while self.state.stopped.is_none() && stop_at.is_none_or(|limit| self.state.step < limit) {
+            let batches = self.epoch_batches();
+            self.state.elapsed_secs = elapsed_before + started.elapsed().as_secs_f64();
+            if let Some(batch) = batches.get(self.state.batch_in_epoch) {
+                let figures = self.step(&batch.clone())?;
+                progress.step(figures);
+                let epoch_goes_on = self.state.batch_in_epoch < batches.len();
+                if epoch_goes_on
+                    && let Some(every) = self.config.checkpoint_every_steps
+                    && self.state.step.is_multiple_of(every)
+                {
+                    self.checkpoint()?;
+                }
+            } else {
+                self.end_epoch(&progress)?;
+                self.checkpoint()?;
+            }
+        }
+        progress.finish();
+        Ok(&self.state)
+    }
+
+    /// The batches of the current epoch (cloned out of the cache so that
+    /// stepping may borrow `self` mutably).
+    fn epoch_batches(&mut self) -> Vec<Vec<WindowId>> {
+        let epoch = self.state.epoch;
+        match &self.order {
+            Some((cached, batches)) if *cached == epoch => batches.clone(),
+            _ => {
+                let batches = self.buckets.epoch(epoch);
+                self.order = Some((epoch, batches.clone()));
+                batches
+            }
+        }
+    }
+
+    /// One optimizer step on the windows `ids`.
+    fn step(&mut self, ids: &[WindowId]) -> Result<StepFigures> {
+        let batch = self.train.batch(ids);
+        let input = bert_input(&batch, &self.model.bert.config, &self.device)?;
+        let targets = Targets::new(&batch.labels, &self.device);
+        // Dropout draws from the device's generator; seeding it per step makes
+        // the masks a function of (seed, step), which a resumed run replays.
+        self.device.seed(step_seed(self.config.seed, self.state.step));
+        let loss = cross_entropy(self.model.forward(&input), &targets);
+        let loss_value = loss.clone().into_scalar::<f32>();
+        if !loss_value.is_finite() {
+            return Err(TrainError::Diverged { step: self.state.step + 1, loss: loss_value });
+        }
+        let mut grads = GradientsParams::from_grads(loss.backward(), &self.model);
+        clip_global_norm(&self.model, &mut grads, self.config.max_grad_norm);
+        let factor = self.schedule.factor(self.state.step);
+        let rates = learning_rates(&self.config, &self.paths, factor);
+        self.model = self.optimizer.step(rates, self.model.clone(), grads);
+
+        self.state.step += 1;
+        self.state.batch_in_epoch += 1;
+        self.state.loss_sum += f64::from(loss_value);
+        self.state.loss_count += 1;
+        Ok(StepFigures {
+            step: self.state.step,
+            epoch: self.state.epoch + 1,
+            loss: f64::from(loss_value),
+            learning_rate: self.config.learning_rate * factor,
+            tokens: batch.attention_mask.iter().filter(|&&m| m == 1).count(),
+        })
+    }
+
+    /// Evaluates if this epoch is due, decides on early stopping, and moves
+    /// to the next epoch.
+    fn end_epoch(&mut self, progress: &Progress) -> Result<()> {
+        let finished = self.state.epoch + 1;
+        if finished.is_multiple_of(self.config.eval_every_epochs) || finished == self.config.epochs {
+            let report = self.evaluate()?;
+            self.track(finished, &report, progress)?;
+        }
+        self.state.epoch += 1;
+        self.state.batch_in_epoch = 0;
+        if self.state.stopped.is_none() && self.state.epoch >= self.config.epochs {
+            self.state.stopped = Some(StopReason::Completed);
+        }
+        Ok(())
+    }
+
+    /// Scores the current weights on dev, without autodiff and dropout.
+    pub fn evaluate(&self) -> Result<Report> {
+        self.score(&self.model.valid())
+    }
+
+    /// Scores `model`, a validation snapshot on the plain device (as
+    /// [`Trainer::best_model`] gives), on this run's dev split.
+    pub fn score(&self, model: &BertForTokenClassification) -> Result<Report> {
+        let plain = self.device.clone().inner();
+        evaluate(model, &self.dev, self.config.eval_batch_size, &plain)
+    }
+
+    /// Logs an evaluation, keeps the weights if they are the best, and stops
+    /// the run once `patience` evaluations brought nothing better.
+    fn track(&mut self, epoch: usize, report: &Report, progress: &Progress) -> Result<()> {
+        let f1 = report.micro.f1;
+        let improved = self.state.best.is_none_or(|best| f1 > best.f1 + self.config.min_delta);
+        if improved {
+            self.state.best = Some(Best { f1, epoch, step: self.state.step });
+            self.best_model = Some(self.weights()?);
+            self.state.evaluations_without_improvement = 0;
+        } else {
+            self.state.evaluations_without_improvement += 1;
+            if self.config.patience.is_some_and(|patience| self.state.evaluations_without_improvement >= patience) {
+                self.state.stopped = Some(StopReason::EarlyStopped);
+            }
+        }
+        let train_loss = self.state.loss_sum / self.state.loss_count.max(1) as f64;
+        self.state.loss_sum = 0.0;
+        self.state.loss_count = 0;
+        let record = EvalRecord::new(epoch, self.state.step, train_loss, report, improved, self.state.elapsed_secs);
+        self.log.append(&record)?;
+        self.state.evaluations_logged += 1;
+        progress.note(&format!(
+            "epoch {epoch} step {}: train loss {train_loss:.4}, dev P {:.4} R {:.4} F1 {:.4}{}",
+            self.state.step,
+            report.micro.precision,
+            report.micro.recall,
+            f1,
+            if improved { " (best)" } else { "" }
+        ));
+        Ok(())
+    }
+
+    /// Writes the checkpoint of the current state (atomically).
+    pub fn checkpoint(&self) -> Result<PathBuf> {
+        let path = self.run_dir.join(CHECKPOINT);
+        let optimizer = self.optimizer.into_bytes().map_err(|error| TrainError::Checkpoint {
+            path: path.clone(),
+            reason: format!("cannot serialize the optimizer state: {error}"),
+        })?;
+        Checkpoint {
+            header: Header {
+                format_version: FORMAT_VERSION,
+                config: self.config.clone(),
+                train_windows: self.buckets.window_count(),
+                state: self.state.clone(),
+            },
+            model: self.weights()?,
+            optimizer,
+            best_model: self.best_model.clone(),
+        }
+        .write(&self.run_dir)
+    }
+
+    fn weights(&self) -> Result<Bytes> {
+        self.model.clone().into_record().into_bytes().map_err(|error| TrainError::Checkpoint {
+            path: self.run_dir.join(CHECKPOINT),
+            reason: format!("cannot serialize the model weights: {error}"),
+        })
+    }
+
+    pub fn state(&self) -> &TrainState {
+        &self.state
+    }
+
+    pub fn config(&self) -> &TrainConfig {
+        &self.config
+    }
+
+    /// Optimizer steps of a run that goes all epochs.
+    pub fn total_steps(&self) -> usize {
+        self.schedule.total_steps()
+    }
+
+    /// The model as it is now, on the autodiff device.
+    pub fn model(&self) -> &BertForTokenClassification {
+        &self.model
+    }
+
+    /// The best weights so far (the current ones before any evaluation), in
+    /// validation mode on the plain device: ready to predict or export.
+    pub fn best_model(&self) -> Result<BertForTokenClassification> {
+        let current = self.model.valid();
+        let Some(best) = &self.best_model else {
+            return Ok(current);
+        };
+        let bad = |error: burn::store::RecordError| TrainError::Checkpoint {
+            path: self.run_dir.join(CHECKPOINT),
+            reason: format!("best weights: {error}"),
+        };
+        let record = ModuleRecord::from_bytes(best.clone()).map_err(bad)?;
+        current.try_load_record(record).map_err(bad)
+    }
+
+    pub fn run_dir(&self) -> &Path {
+        &self.run_dir
+    }
+
+    pub fn eval_log_path(&self) -> &Path {
+        self.log.path()
+    }
+}
+
+/// The windowing of the config, filled in from the tokenizer and the model.
+fn align_options(
+    config: &TrainConfig,
+    model: &BertForTokenClassification,
+    tokenizer: &WordTokenizer,
+) -> Result<AlignOptions> {
+    let positions = model.bert.config.max_position_embeddings;
+    let max_len = match config.max_len {
+        Some(max_len) if max_len > positions => {
+            return Err(TrainError::config(
+                "max_len",
+                max_len,
+                format!("the model has {positions} positions (max_position_embeddings)"),
+            ));
+        }
+        Some(max_len) => max_len,
+        None => tokenizer.max_length().min(positions),
+    };
+    let window = match config.stride {
+        Some(stride) => WindowOptions::new(max_len, stride)?,
+        None => WindowOptions::with_default_stride(max_len)?,
+    };
+    Ok(AlignOptions::new(window, LabelPolicy::FirstSubword))
+}
+
+/// A seed per step, mixed (SplitMix64's finaliser) so that neighbouring
+/// steps and seeds give unrelated dropout masks.
+fn step_seed(seed: u64, step: usize) -> u64 {
+    let mut z = seed ^ (step as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The fields whose values differ, but for [`RESUMABLE_CHANGES`].
+fn changed_fields(before: &TrainConfig, now: &TrainConfig) -> Vec<String> {
+    let as_map = |config: &TrainConfig| {
+        serde_json::to_value(config).expect("a TrainConfig always serializes").as_object().cloned().unwrap_or_default()
+    };
+    let (before, now) = (as_map(before), as_map(now));
+    now.iter()
+        .filter(|(field, value)| {
+            !RESUMABLE_CHANGES.contains(&field.as_str()) && !before.get(*field).is_some_and(|old| same(old, value))
+        })
+        .map(|(field, _)| field.clone())
+        .collect()
+}
+
+/// Equal values, numbers to the last bits that a JSON round trip may change.
+fn same(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    match (a.as_f64(), b.as_f64()) {
+        (Some(x), Some(y)) if a.is_f64() || b.is_f64() => (x - y).abs() <= 1e-12 * x.abs().max(y.abs()),
+        _ => a == b,
+    }
+}
