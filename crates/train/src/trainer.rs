@@ -32,6 +32,14 @@ use crate::schedule::LinearSchedule;
 const RESUMABLE_CHANGES: &[&str] = &["log_every_steps", "checkpoint_every_steps"];
 
 /// A model being fine-tuned, with everything that moves while it trains.
+///
+/// Determinism: the data order is a function of the seed and the epoch, and
+/// the dropout masks of the seed and the step (the device's generator is
+/// re-seeded before each step). burn's generator is one per backend and
+/// process, so a run is reproducible as long as nothing else in the process
+/// draws from it while the run trains (tests that train in parallel threads
+/// must take turns). Parameters that a freshly `init`-ed model has not
+/// materialised yet are drawn on the first step, from that step's seed.
 pub struct Trainer {
     config: TrainConfig,
     /// On the autodiff device.

@@ -3,11 +3,16 @@
 
 mod common;
 
+use std::collections::BTreeMap;
+
+use burn::module::{Module, ModuleVisitor, Param};
 use burn::optim::GradientsParams;
+use burn::tensor::Tensor;
 use retag_bert::BertInput;
+use retag_train::TrainConfig;
 use retag_train::checkpoint::Checkpoint;
 use retag_train::clip::clip_global_norm;
-use retag_train::optimizer::ParamPaths;
+use retag_train::optimizer::{ParamPaths, adamw, learning_rates};
 use tempfile::TempDir;
 
 use common::{device, serial, tiny_model};
@@ -76,5 +81,63 @@ fn damaged_checkpoints_are_refused_by_name() {
         std::fs::write(&path, bytes).unwrap();
         let message = Checkpoint::read(&path).err().expect("a damaged checkpoint").to_string();
         assert!(message.contains("checkpoint.bin") && message.contains(expected), "{message}");
+    }
+}
+
+/// Every float parameter's values by path, and a gradient of ones for each.
+#[derive(Default)]
+struct Snapshot {
+    path: Vec<String>,
+    values: BTreeMap<String, Vec<f32>>,
+    ones: GradientsParams,
+}
+
+impl ModuleVisitor for Snapshot {
+    fn enter_module(&mut self, name: &str, _container_type: &str) {
+        self.path.push(name.to_string());
+    }
+    fn exit_module(&mut self, _name: &str, _container_type: &str) {
+        self.path.pop();
+    }
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        let value = param.val();
+        self.values.insert(self.path.join("."), value.clone().into_data().iter::<f32>().collect());
+        self.ones.register(param.id, value.inner().ones_like());
+    }
+}
+
+fn snapshot<M: Module>(model: &M) -> Snapshot {
+    let mut snapshot = Snapshot::default();
+    model.visit(&mut snapshot);
+    snapshot
+}
+
+/// One AdamW step with a gradient of ones moves every value by exactly the
+/// learning rate (Adam's first step is `lr * g / |g|`), after decaying it
+/// by `lr * weight_decay` unless it is a bias or a LayerNorm parameter; the
+/// head moves at its own rate.
+#[test]
+fn adamw_decays_weights_only_and_moves_the_head_at_its_rate() {
+    let _serial = serial();
+    let model = tiny_model(&device());
+    let config = TrainConfig {
+        learning_rate: 1e-3,
+        head_learning_rate: Some(1e-1),
+        weight_decay: 0.5,
+        ..TrainConfig::default()
+    };
+    let paths = ParamPaths::of(&model);
+    let before = snapshot(&model);
+    let mut optimizer = adamw(&config, &paths);
+    let stepped = optimizer.step(learning_rates(&config, &paths, 1.0), model, before.ones);
+    let after = snapshot(&stepped);
+
+    for (path, old) in &before.values {
+        let lr = if paths.head.contains(path) { 1e-1 } else { 1e-3 };
+        let decay = if paths.no_decay.contains(path) { 0.0 } else { lr * 0.5 };
+        for (index, (&old, &new)) in old.iter().zip(&after.values[path]).enumerate() {
+            let expected = old * (1.0 - decay) - lr;
+            assert!((new - expected).abs() < 1e-5, "{path}[{index}]: {old} -> {new}, expected {expected}");
+        }
     }
 }

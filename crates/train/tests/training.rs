@@ -90,7 +90,8 @@ fn a_killed_run_resumes_to_the_same_weights() {
     let _serial = serial();
     // 20 sentences in batches of 8: 3 steps an epoch, 9 in all; a
     // checkpoint every 2 steps and at each epoch end.
-    let config = TrainConfig { epochs: 3, checkpoint_every_steps: Some(2), ..toy_config() };
+    let config =
+        TrainConfig { epochs: 3, checkpoint_every_steps: Some(2), head_learning_rate: Some(1e-2), ..toy_config() };
     let whole = TempDir::new().unwrap();
     let mut uninterrupted = toy_trainer(config.clone(), 20, whole.path());
     uninterrupted.train().unwrap();
