@@ -8,6 +8,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, TrainError};
 
+/// Fields that may change between a run and its resumption: they change
+/// what is shown and how often it is saved, not what is computed.
+pub const RESUMABLE_CHANGES: &[&str] = &["log_every_steps", "checkpoint_every_steps"];
+
 /// A training run's settings. Unknown fields are refused, so that a typo in
 /// a config file is an error rather than a silently ignored setting.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -156,6 +160,37 @@ impl TrainConfig {
     }
 }
 
+impl TrainConfig {
+    /// The fields (by name) whose values differ from `before`, the config a
+    /// run started with, but for [`RESUMABLE_CHANGES`]: a resumed run with
+    /// any other change would not be the run it resumes.
+    pub fn changes_from(&self, before: &TrainConfig) -> Vec<String> {
+        let as_map = |config: &TrainConfig| {
+            serde_json::to_value(config)
+                .expect("a TrainConfig always serializes")
+                .as_object()
+                .cloned()
+                .unwrap_or_default()
+        };
+        let (before, now) = (as_map(before), as_map(self));
+        now.iter()
+            .filter(|(field, value)| {
+                !RESUMABLE_CHANGES.contains(&field.as_str()) && !before.get(*field).is_some_and(|old| same(old, value))
+            })
+            .map(|(field, _)| field.clone())
+            .collect()
+    }
+}
+
+/// Equal values; numbers up to the last bits a JSON round trip may change
+/// (serde_json reads some 17-digit numbers one bit off).
+fn same(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    match (a.as_f64(), b.as_f64()) {
+        (Some(x), Some(y)) if a.is_f64() || b.is_f64() => (x - y).abs() <= 1e-12 * x.abs().max(y.abs()),
+        _ => a == b,
+    }
+}
+
 fn positive_rate(field: &'static str, rate: f64) -> Result<()> {
     if !(rate.is_finite() && rate > 0.0) {
         return Err(TrainError::config(field, rate, "must be a positive number"));
@@ -248,6 +283,23 @@ mod tests {
                 (result, field) => panic!("case {index}: expected an error on {field:?}, got {result:?}"),
             }
         }
+    }
+
+    #[test]
+    fn resuming_allows_only_display_changes() {
+        let base = TrainConfig::default();
+        let cases: &[(TrainConfig, &[&str])] = &[
+            (base.clone(), &[]),
+            (TrainConfig { log_every_steps: 1, checkpoint_every_steps: None, ..base.clone() }, &[]),
+            (TrainConfig { learning_rate: 1e-4, seed: 7, ..base.clone() }, &["learning_rate", "seed"]),
+            (TrainConfig { patience: None, ..base.clone() }, &["patience"]),
+        ];
+        for (now, expected) in cases {
+            assert_eq!(now.changes_from(&base), *expected);
+        }
+        // A value read back from JSON counts as the same.
+        let read: TrainConfig = serde_json::from_str(&serde_json::to_string(&base).unwrap()).unwrap();
+        assert!(read.changes_from(&base).is_empty());
     }
 
     #[test]

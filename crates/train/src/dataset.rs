@@ -2,9 +2,13 @@
 //! tags kept for scoring. Aligning is the slow part of data handling, so it
 //! happens before the first step, never per epoch.
 
-use retag_data::align::{AlignOptions, AlignedSentence, Batch, Window, WindowId, WordTokenizer};
+use retag_bert::BertConfig;
+use retag_data::align::{
+    AlignOptions, AlignedSentence, Batch, LabelPolicy, Window, WindowId, WindowOptions, WordTokenizer,
+};
 use retag_data::{Location, Sentence, Tagset};
 
+use crate::config::TrainConfig;
 use crate::error::{Result, TrainError};
 
 /// Sentences and the file they were read from (named in errors).
@@ -92,4 +96,27 @@ impl AlignedSplit {
     fn window(&self, id: WindowId) -> &Window {
         &self.aligned[id.sentence].windows[id.window]
     }
+}
+
+/// The windows of the config, filled in from the tokenizer and the model:
+/// `max_len` defaults to what both allow and may not exceed the model's
+/// position table; labels go on first subwords, where predictions are read.
+pub fn align_options(config: &TrainConfig, model: &BertConfig, tokenizer: &WordTokenizer) -> Result<AlignOptions> {
+    let positions = model.max_position_embeddings;
+    let max_len = match config.max_len {
+        Some(max_len) if max_len > positions => {
+            return Err(TrainError::config(
+                "max_len",
+                max_len,
+                format!("the model has {positions} positions (max_position_embeddings)"),
+            ));
+        }
+        Some(max_len) => max_len,
+        None => tokenizer.max_length().min(positions),
+    };
+    let window = match config.stride {
+        Some(stride) => WindowOptions::new(max_len, stride)?,
+        None => WindowOptions::with_default_stride(max_len)?,
+    };
+    Ok(AlignOptions::new(window, LabelPolicy::FirstSubword))
 }

@@ -16,6 +16,7 @@ pub mod checkpoint;
 pub mod clip;
 pub mod config;
 pub mod dataset;
+pub mod early_stopping;
 pub mod error;
 pub mod eval_log;
 pub mod evaluate;

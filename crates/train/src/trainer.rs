@@ -10,14 +10,15 @@ use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::store::ModuleRecord;
 use burn::tensor::{Bytes, Device};
 use retag_bert::BertForTokenClassification;
-use retag_data::align::{AlignOptions, LabelPolicy, WindowId, WindowOptions, WordTokenizer};
+use retag_data::align::{WindowId, WordTokenizer};
 use retag_data::metrics::Report;
 
 use crate::buckets::Buckets;
-use crate::checkpoint::{Best, CHECKPOINT, Checkpoint, FORMAT_VERSION, Header, StopReason, TrainState};
+use crate::checkpoint::{CHECKPOINT, Checkpoint, FORMAT_VERSION, Header, StopReason, TrainState};
 use crate::clip::clip_global_norm;
 use crate::config::TrainConfig;
-use crate::dataset::{AlignedSplit, Split};
+use crate::dataset::{AlignedSplit, Split, align_options};
+use crate::early_stopping::{Verdict, observe};
 use crate::error::{Result, TrainError};
 use crate::eval_log::{EvalLog, EvalRecord};
 use crate::evaluate::evaluate;
@@ -26,10 +27,6 @@ use crate::model_input::bert_input;
 use crate::optimizer::{ParamPaths, adamw, learning_rates};
 use crate::progress::{Progress, ProgressMode, StepFigures};
 use crate::schedule::LinearSchedule;
-
-/// Config fields that may change between a run and its resumption: they
-/// change what is shown and how often it is saved, not what is computed.
-const RESUMABLE_CHANGES: &[&str] = &["log_every_steps", "checkpoint_every_steps"];
 
 /// A model being fine-tuned, with everything that moves while it trains.
 ///
@@ -108,7 +105,7 @@ impl Trainer {
         let path = run_dir.join(CHECKPOINT);
         let checkpoint = Checkpoint::read(&path)?;
         let bad = |reason: String| TrainError::Checkpoint { path: path.clone(), reason };
-        let changed = changed_fields(&checkpoint.header.config, &config);
+        let changed = config.changes_from(&checkpoint.header.config);
         if !changed.is_empty() {
             return Err(bad(format!(
                 "the run was trained with other values of {}; resume with the run's config",
@@ -164,7 +161,7 @@ impl Trainer {
         if !device.is_autodiff() {
             return Err(TrainError::Mismatch { reason: "training needs an autodiff device (Device::autodiff)".into() });
         }
-        let options = align_options(&config, &model, tokenizer)?;
+        let options = align_options(&config, &model.bert.config, tokenizer)?;
         let train = AlignedSplit::align(train, tokenizer, &model.labels, &options, "train")?;
         let dev = AlignedSplit::align(dev, tokenizer, &model.labels, &options, "dev")?;
         let buckets = Buckets::new(train.windows(), config.batch_size, config.bucket_batches, config.seed);
@@ -312,16 +309,12 @@ impl Trainer {
     /// the run once `patience` evaluations brought nothing better.
     fn track(&mut self, epoch: usize, report: &Report, progress: &Progress) -> Result<()> {
         let f1 = report.micro.f1;
-        let improved = self.state.best.is_none_or(|best| f1 > best.f1 + self.config.min_delta);
+        let Verdict { improved, stop } = observe(&mut self.state, &self.config, epoch, f1);
         if improved {
-            self.state.best = Some(Best { f1, epoch, step: self.state.step });
             self.best_model = Some(self.weights()?);
-            self.state.evaluations_without_improvement = 0;
-        } else {
-            self.state.evaluations_without_improvement += 1;
-            if self.config.patience.is_some_and(|patience| self.state.evaluations_without_improvement >= patience) {
-                self.state.stopped = Some(StopReason::EarlyStopped);
-            }
+        }
+        if stop {
+            self.state.stopped = Some(StopReason::EarlyStopped);
         }
         let train_loss = self.state.loss_sum / self.state.loss_count.max(1) as f64;
         self.state.loss_sum = 0.0;
@@ -410,31 +403,6 @@ impl Trainer {
     }
 }
 
-/// The windowing of the config, filled in from the tokenizer and the model.
-fn align_options(
-    config: &TrainConfig,
-    model: &BertForTokenClassification,
-    tokenizer: &WordTokenizer,
-) -> Result<AlignOptions> {
-    let positions = model.bert.config.max_position_embeddings;
-    let max_len = match config.max_len {
-        Some(max_len) if max_len > positions => {
-            return Err(TrainError::config(
-                "max_len",
-                max_len,
-                format!("the model has {positions} positions (max_position_embeddings)"),
-            ));
-        }
-        Some(max_len) => max_len,
-        None => tokenizer.max_length().min(positions),
-    };
-    let window = match config.stride {
-        Some(stride) => WindowOptions::new(max_len, stride)?,
-        None => WindowOptions::with_default_stride(max_len)?,
-    };
-    Ok(AlignOptions::new(window, LabelPolicy::FirstSubword))
-}
-
 /// A seed per step, mixed (SplitMix64's finaliser) so that neighbouring
 /// steps and seeds give unrelated dropout masks.
 fn step_seed(seed: u64, step: usize) -> u64 {
@@ -442,26 +410,4 @@ fn step_seed(seed: u64, step: usize) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
-}
-
-/// The fields whose values differ, but for [`RESUMABLE_CHANGES`].
-fn changed_fields(before: &TrainConfig, now: &TrainConfig) -> Vec<String> {
-    let as_map = |config: &TrainConfig| {
-        serde_json::to_value(config).expect("a TrainConfig always serializes").as_object().cloned().unwrap_or_default()
-    };
-    let (before, now) = (as_map(before), as_map(now));
-    now.iter()
-        .filter(|(field, value)| {
-            !RESUMABLE_CHANGES.contains(&field.as_str()) && !before.get(*field).is_some_and(|old| same(old, value))
-        })
-        .map(|(field, _)| field.clone())
-        .collect()
-}
-
-/// Equal values, numbers to the last bits that a JSON round trip may change.
-fn same(a: &serde_json::Value, b: &serde_json::Value) -> bool {
-    match (a.as_f64(), b.as_f64()) {
-        (Some(x), Some(y)) if a.is_f64() || b.is_f64() => (x - y).abs() <= 1e-12 * x.abs().max(y.abs()),
-        _ => a == b,
-    }
 }
