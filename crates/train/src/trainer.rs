@@ -85,7 +85,19 @@ impl Trainer {
         std::fs::create_dir_all(run_dir).map_err(TrainError::io(run_dir))?;
         let paths = ParamPaths::of(&model);
         let optimizer = adamw(&config, &paths);
-        Self::assemble(model, optimizer, tokenizer, train, dev, config, run_dir, device, TrainState::start(), None)
+        Self::assemble(
+            model,
+            optimizer,
+            tokenizer,
+            train,
+            dev,
+            config,
+            run_dir,
+            device,
+            TrainState::start(),
+            None,
+            None,
+        )
     }
 
     /// Continues the run in `run_dir` from its checkpoint. `model` only
@@ -122,7 +134,8 @@ impl Trainer {
             .from_bytes(checkpoint.optimizer)
             .map_err(|error| bad(format!("optimizer state: {error}")))?;
         let header = checkpoint.header;
-        let trainer = Self::assemble(
+        let resumed = Resumed { checkpoint: path.clone(), train_windows: header.train_windows };
+        Self::assemble(
             model,
             optimizer,
             tokenizer,
@@ -133,15 +146,8 @@ impl Trainer {
             device,
             header.state,
             checkpoint.best_model,
-        )?;
-        if trainer.buckets.window_count() != header.train_windows {
-            return Err(bad(format!(
-                "the run trained on {} windows, the training data now gives {}",
-                header.train_windows,
-                trainer.buckets.window_count()
-            )));
-        }
-        Ok(trainer)
+            Some(resumed),
+        )
     }
 
     #[allow(clippy::too_many_arguments)] // the private common half of `new` and `resume`
@@ -156,6 +162,7 @@ impl Trainer {
         device: &Device,
         state: TrainState,
         best_model: Option<Bytes>,
+        resumed: Option<Resumed>,
     ) -> Result<Self> {
         config.validate()?;
         if !device.is_autodiff() {
@@ -165,6 +172,18 @@ impl Trainer {
         let train = AlignedSplit::align(train, tokenizer, &model.labels, &options, "train")?;
         let dev = AlignedSplit::align(dev, tokenizer, &model.labels, &options, "dev")?;
         let buckets = Buckets::new(train.windows(), config.batch_size, config.bucket_batches, config.seed);
+        if let Some(resumed) = resumed
+            && resumed.train_windows != buckets.window_count()
+        {
+            return Err(TrainError::Checkpoint {
+                path: resumed.checkpoint,
+                reason: format!(
+                    "the run trained on {} windows, the training data now gives {}",
+                    resumed.train_windows,
+                    buckets.window_count()
+                ),
+            });
+        }
         let schedule = LinearSchedule::new(config.epochs * buckets.batches_per_epoch(), config.warmup_ratio);
         let log = EvalLog::open(run_dir, state.evaluations_logged)?;
         Ok(Self {
@@ -210,12 +229,11 @@ impl Trainer {
         let mut progress =
             Progress::new(self.progress, self.schedule.total_steps(), self.state.step, self.config.log_every_steps);
         while self.state.stopped.is_none() && stop_at.is_none_or(|limit| self.state.step < limit) {
-            let batches = self.epoch_batches();
             self.state.elapsed_secs = elapsed_before + started.elapsed().as_secs_f64();
-            if let Some(batch) = batches.get(self.state.batch_in_epoch) {
-                let figures = self.step(&batch.clone())?;
+            if let Some(batch) = self.next_batch() {
+                let figures = self.step(&batch)?;
                 progress.step(figures);
-                let epoch_goes_on = self.state.batch_in_epoch < batches.len();
+                let epoch_goes_on = self.state.batch_in_epoch < self.buckets.batches_per_epoch();
                 if epoch_goes_on
                     && let Some(every) = self.config.checkpoint_every_steps
                     && self.state.step.is_multiple_of(every)
@@ -231,18 +249,15 @@ impl Trainer {
         Ok(&self.state)
     }
 
-    /// The batches of the current epoch (cloned out of the cache so that
-    /// stepping may borrow `self` mutably).
-    fn epoch_batches(&mut self) -> Vec<Vec<WindowId>> {
+    /// The windows of the current epoch's next batch; `None` at the end of
+    /// the epoch. The epoch's order is computed once and kept.
+    fn next_batch(&mut self) -> Option<Vec<WindowId>> {
         let epoch = self.state.epoch;
-        match &self.order {
-            Some((cached, batches)) if *cached == epoch => batches.clone(),
-            _ => {
-                let batches = self.buckets.epoch(epoch);
-                self.order = Some((epoch, batches.clone()));
-                batches
-            }
+        if self.order.as_ref().is_none_or(|(cached, _)| *cached != epoch) {
+            self.order = Some((epoch, self.buckets.epoch(epoch)));
         }
+        let (_, batches) = self.order.as_ref()?;
+        batches.get(self.state.batch_in_epoch).cloned()
     }
 
     /// One optimizer step on the windows `ids`.
@@ -401,6 +416,12 @@ impl Trainer {
     pub fn eval_log_path(&self) -> &Path {
         self.log.path()
     }
+}
+
+/// What `resume` checks once the data is aligned, before the run's log is touched.
+struct Resumed {
+    checkpoint: PathBuf,
+    train_windows: usize,
 }
 
 /// A seed per step, mixed (SplitMix64's finaliser) so that neighbouring
