@@ -79,57 +79,67 @@ impl ModuleVisitor for Weights {
     }
 }
 
-fn weights(trainer: &Trainer) -> Vec<Vec<f32>> {
-    let mut weights = Weights(Vec::new());
-    trainer.model().visit(&mut weights);
-    weights.0
+/// Asserts that two models hold bit-identical parameters.
+fn assert_same_weights<M: Module>(a: &M, b: &M, what: &str) {
+    let (mut left, mut right) = (Weights(Vec::new()), Weights(Vec::new()));
+    a.visit(&mut left);
+    b.visit(&mut right);
+    assert_eq!(left.0.len(), right.0.len());
+    for (index, (a, b)) in left.0.iter().zip(&right.0).enumerate() {
+        let differ = a.iter().zip(b).filter(|(x, y)| x.to_bits() != y.to_bits()).count();
+        assert_eq!(differ, 0, "{what} weights, parameter {index}: {differ} of {} values differ", a.len());
+    }
 }
 
 #[test]
 fn a_killed_run_resumes_to_the_same_weights() {
     let _serial = serial();
-    // 20 sentences in batches of 8: 3 steps an epoch, 9 in all; a
-    // checkpoint every 2 steps and at each epoch end.
-    let config =
-        TrainConfig { epochs: 3, checkpoint_every_steps: Some(2), head_learning_rate: Some(1e-2), ..toy_config() };
+    // 20 sentences in batches of 8: 3 steps an epoch, 9 in all.
+    let config = TrainConfig { epochs: 3, head_learning_rate: Some(1e-2), ..toy_config() };
     let whole = TempDir::new().unwrap();
     let mut uninterrupted = toy_trainer(config.clone(), 20, whole.path());
     uninterrupted.train().unwrap();
     assert_eq!(uninterrupted.state().step, 9);
 
-    let broken = TempDir::new().unwrap();
-    let mut killed = toy_trainer(config.clone(), 20, broken.path());
-    // Killed after step 5: the last checkpoint is step 4 (mid-epoch 2).
-    killed.train_until_step(5).unwrap();
-    assert_eq!(killed.state().step, 5);
-    drop(killed);
+    // (checkpoint every, killed after step, the step the last checkpoint holds)
+    let cases = [
+        // Mid-epoch 2, after the first evaluation.
+        (Some(2), 5, 4),
+        // At the end of epoch 2: checkpoints at epoch ends only.
+        (None, 8, 6),
+    ];
+    for (every, killed_at, resumed_at) in cases {
+        let config = TrainConfig { checkpoint_every_steps: every, ..config.clone() };
+        let broken = TempDir::new().unwrap();
+        let mut killed = toy_trainer(config.clone(), 20, broken.path());
+        killed.train_until_step(killed_at).unwrap();
+        assert_eq!(killed.state().step, killed_at);
+        drop(killed);
 
-    let device = device();
-    let (_vocab, tokenizer) = tokenizer();
-    let train = split(toy_sentences(20, 1), "train.conll");
-    let dev = split(toy_sentences(24, 2), "dev.conll");
-    let mut resumed = Trainer::resume(tiny_model(&device), &tokenizer, &train, &dev, config, broken.path(), &device)
-        .unwrap()
-        .with_progress(retag_train::ProgressMode::Off);
-    assert_eq!(resumed.state().step, 4, "resumes from the last checkpoint");
-    resumed.train().unwrap();
+        let device = device();
+        let (_vocab, tokenizer) = tokenizer();
+        let train = split(toy_sentences(20, 1), "train.conll");
+        let dev = split(toy_sentences(24, 2), "dev.conll");
+        let mut resumed =
+            Trainer::resume(tiny_model(&device), &tokenizer, &train, &dev, config, broken.path(), &device)
+                .unwrap()
+                .with_progress(retag_train::ProgressMode::Off);
+        assert_eq!(resumed.state().step, resumed_at, "resumes from the last checkpoint");
+        resumed.train().unwrap();
 
-    assert_eq!(resumed.state().step, 9);
-    let (resumed_weights, whole_weights) = (weights(&resumed), weights(&uninterrupted));
-    for (index, (a, b)) in resumed_weights.iter().zip(&whole_weights).enumerate() {
-        let differ = a.iter().zip(b).filter(|(x, y)| x.to_bits() != y.to_bits()).count();
-        assert_eq!(differ, 0, "parameter {index}: {differ} of {} values differ", a.len());
+        assert_eq!(resumed.state().step, 9);
+        assert_same_weights(resumed.model(), uninterrupted.model(), "final");
+        assert_same_weights(&resumed.best_model().unwrap(), &uninterrupted.best_model().unwrap(), "best");
+        assert_eq!(resumed.state().best, uninterrupted.state().best);
+        let strip = |records: Vec<retag_train::EvalRecord>| -> Vec<(usize, f64, f64)> {
+            records.into_iter().map(|r| (r.step, r.train_loss, r.dev_f1)).collect()
+        };
+        assert_eq!(
+            strip(read_eval_log(broken.path()).unwrap()),
+            strip(read_eval_log(whole.path()).unwrap()),
+            "the resumed run's log is the uninterrupted one's"
+        );
     }
-    assert_eq!(resumed_weights.len(), whole_weights.len());
-    assert_eq!(resumed.state().best, uninterrupted.state().best);
-    let strip = |records: Vec<retag_train::EvalRecord>| -> Vec<(usize, f64, f64)> {
-        records.into_iter().map(|r| (r.step, r.train_loss, r.dev_f1)).collect()
-    };
-    assert_eq!(
-        strip(read_eval_log(broken.path()).unwrap()),
-        strip(read_eval_log(whole.path()).unwrap()),
-        "the resumed run's log is the uninterrupted one's"
-    );
 }
 
 #[test]
