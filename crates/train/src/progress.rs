@@ -84,18 +84,8 @@ impl Progress {
                 ));
             }
             Display::Plain if figures.step.is_multiple_of(self.every) || figures.step == self.total_steps => {
-                let done = figures.step.saturating_sub(self.first_step).max(1) as f64;
-                let eta = seconds / done * self.total_steps.saturating_sub(figures.step) as f64;
-                eprintln!(
-                    "step {}/{} epoch {} loss {:.4} lr {:.2e} {:.0} tok/s ETA {:.0}s",
-                    figures.step,
-                    self.total_steps,
-                    figures.epoch,
-                    figures.loss,
-                    figures.learning_rate,
-                    tokens_per_second,
-                    eta
-                );
+                let done = figures.step.saturating_sub(self.first_step).max(1);
+                eprintln!("{}", plain_line(&figures, self.total_steps, tokens_per_second, seconds / done as f64));
             }
             Display::Plain | Display::Off => {}
         }
@@ -114,5 +104,29 @@ impl Progress {
         if let Display::Bar(bar) = &self.display {
             bar.finish_and_clear();
         }
+    }
+}
+
+/// The line printed every `log_every_steps` steps when there is no bar; the
+/// ETA assumes the steps to come take as long as this session's so far.
+fn plain_line(figures: &StepFigures, total_steps: usize, tokens_per_second: f64, seconds_per_step: f64) -> String {
+    let eta = seconds_per_step * total_steps.saturating_sub(figures.step) as f64;
+    format!(
+        "step {}/{total_steps} epoch {} loss {:.4} lr {:.2e} {tokens_per_second:.0} tok/s ETA {eta:.0}s",
+        figures.step, figures.epoch, figures.loss, figures.learning_rate,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_lines_show_step_loss_speed_and_eta() {
+        let figures = StepFigures { step: 50, epoch: 2, loss: 0.123456, learning_rate: 5e-5, tokens: 800 };
+        assert_eq!(
+            plain_line(&figures, 200, 1234.4, 0.5),
+            "step 50/200 epoch 2 loss 0.1235 lr 5.00e-5 1234 tok/s ETA 75s"
+        );
     }
 }
