@@ -88,11 +88,6 @@ impl AlignedSplit {
         ids.chunks(batch_size.max(1)).map(|chunk| self.batch(chunk)).collect()
     }
 
-    /// Subword tokens of all windows, special tokens included.
-    pub fn token_count(&self) -> usize {
-        self.windows().iter().map(|&(_, len)| len).sum()
-    }
-
     fn window(&self, id: WindowId) -> &Window {
         &self.aligned[id.sentence].windows[id.window]
     }

@@ -168,6 +168,11 @@ impl Trainer {
         if !device.is_autodiff() {
             return Err(TrainError::Mismatch { reason: "training needs an autodiff device (Device::autodiff)".into() });
         }
+        if model.devices().iter().any(|on| !on.is_autodiff()) {
+            return Err(TrainError::Mismatch {
+                reason: "the model is not on an autodiff device; load it on the training device".into(),
+            });
+        }
         let options = align_options(&config, &model.bert.config, tokenizer)?;
         let train = AlignedSplit::align(train, tokenizer, &model.labels, &options, "train")?;
         let dev = AlignedSplit::align(dev, tokenizer, &model.labels, &options, "dev")?;

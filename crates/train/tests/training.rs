@@ -161,7 +161,14 @@ fn bad_settings_and_data_are_named() {
     let message = start(TrainConfig { max_len: Some(100), ..toy_config() }, &train, &device).unwrap();
     assert!(message.contains("max_len = 100") && message.contains("64 positions"), "{message}");
     let message = start(toy_config(), &train, &device.clone().inner()).unwrap();
-    assert!(message.contains("autodiff"), "{message}");
+    assert!(message.contains("autodiff device"), "{message}");
+    let run = TempDir::new().unwrap();
+    let plain_model = tiny_model(&device.clone().inner());
+    let message = Trainer::new(plain_model, &tokenizer, &train, &dev, toy_config(), run.path(), &device)
+        .err()
+        .map(|error| error.to_string())
+        .unwrap();
+    assert!(message.contains("the model is not on an autodiff device"), "{message}");
 
     let mut unknown = train.clone();
     unknown.sentences[3].tags[0] = "B-ORG".into();
