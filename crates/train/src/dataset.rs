@@ -1,0 +1,117 @@
+//! A split (train or dev) aligned once to subword windows, with the gold
+//! tags kept for scoring. Aligning is the slow part of data handling, so it
+//! happens before the first step, never per epoch.
+
+use retag_bert::BertConfig;
+use retag_data::align::{
+    AlignOptions, AlignedSentence, Batch, LabelPolicy, Window, WindowId, WindowOptions, WordTokenizer,
+};
+use retag_data::{Location, Sentence, Tagset};
+
+use crate::config::TrainConfig;
+use crate::error::{Result, TrainError};
+
+/// Sentences and the file they were read from (named in errors).
+#[derive(Debug, Clone)]
+pub struct Split {
+    pub sentences: Vec<Sentence>,
+    pub file: Location,
+}
+
+impl Split {
+    pub fn new(sentences: Vec<Sentence>, file: Location) -> Self {
+        Self { sentences, file }
+    }
+}
+
+/// A split as the model sees it.
+#[derive(Debug, Clone)]
+pub struct AlignedSplit {
+    pub aligned: Vec<AlignedSentence>,
+    /// The gold tags, sentence by sentence, for scoring predictions.
+    pub gold: Vec<Vec<String>>,
+    pad_id: u32,
+}
+
+impl AlignedSplit {
+    /// Aligns every sentence; each must be tagged, with labels of `tagset`
+    /// (an unknown tag is an error naming its line). `what` ("train", "dev")
+    /// names the split in errors.
+    pub fn align(
+        split: &Split,
+        tokenizer: &WordTokenizer,
+        tagset: &Tagset,
+        options: &AlignOptions,
+        what: &'static str,
+    ) -> Result<Self> {
+        let mut aligned = Vec::with_capacity(split.sentences.len());
+        for sentence in &split.sentences {
+            if !sentence.is_empty() && sentence.tags.is_empty() {
+                let at = if sentence.line > 0 { split.file.at_line(sentence.line) } else { split.file.clone() };
+                return Err(TrainError::Untagged { at, what });
+            }
+            aligned.push(tokenizer.align_sentence(sentence, Some(tagset), options, &split.file)?);
+        }
+        if aligned.iter().all(|sentence| sentence.windows.is_empty()) {
+            return Err(TrainError::NoData { what });
+        }
+        Ok(Self {
+            aligned,
+            gold: split.sentences.iter().map(|s| s.tags.clone()).collect(),
+            pad_id: tokenizer.special_tokens().pad,
+        })
+    }
+
+    /// Every window with its length, in corpus order.
+    pub fn windows(&self) -> Vec<(WindowId, usize)> {
+        self.aligned
+            .iter()
+            .enumerate()
+            .flat_map(|(sentence, aligned)| {
+                aligned.windows.iter().enumerate().map(move |(window, w)| (WindowId { sentence, window }, w.len()))
+            })
+            .collect()
+    }
+
+    /// The windows `ids` padded into one batch.
+    pub fn batch(&self, ids: &[WindowId]) -> Batch {
+        Batch::pad(ids.iter().map(|&id| (id, self.window(id))), self.pad_id)
+    }
+
+    /// All windows in batches of at most `batch_size`, longest first, so that
+    /// evaluation pads little; predictions find their way back through
+    /// each batch's origins.
+    pub fn sorted_batches(&self, batch_size: usize) -> Vec<Batch> {
+        let mut windows = self.windows();
+        windows.sort_by_key(|&(_, len)| std::cmp::Reverse(len));
+        let ids: Vec<WindowId> = windows.into_iter().map(|(id, _)| id).collect();
+        ids.chunks(batch_size.max(1)).map(|chunk| self.batch(chunk)).collect()
+    }
+
+    fn window(&self, id: WindowId) -> &Window {
+        &self.aligned[id.sentence].windows[id.window]
+    }
+}
+
+/// The windows of the config, filled in from the tokenizer and the model:
+/// `max_len` defaults to what both allow and may not exceed the model's
+/// position table; labels go on first subwords, where predictions are read.
+pub fn align_options(config: &TrainConfig, model: &BertConfig, tokenizer: &WordTokenizer) -> Result<AlignOptions> {
+    let positions = model.max_position_embeddings;
+    let max_len = match config.max_len {
+        Some(max_len) if max_len > positions => {
+            return Err(TrainError::config(
+                "max_len",
+                max_len,
+                format!("the model has {positions} positions (max_position_embeddings)"),
+            ));
+        }
+        Some(max_len) => max_len,
+        None => tokenizer.max_length().min(positions),
+    };
+    let window = match config.stride {
+        Some(stride) => WindowOptions::new(max_len, stride)?,
+        None => WindowOptions::with_default_stride(max_len)?,
+    };
+    Ok(AlignOptions::new(window, LabelPolicy::FirstSubword))
+}

@@ -1,0 +1,69 @@
+//! The one error type of `retag-train`. Every variant names what a user has
+//! to look at: the config field, the checkpoint file, the data file.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TrainError {
+    /// A [`crate::TrainConfig`] field with a value training cannot use.
+    #[error("invalid training config: {field} = {value}: {reason}")]
+    Config { field: &'static str, value: String, reason: String },
+
+    /// Aligning, batching or scoring the data failed (the error names the
+    /// file and line).
+    #[error(transparent)]
+    Data(#[from] retag_data::DataError),
+
+    /// The model refused a batch (a bug in batching, or a tokenizer that
+    /// does not belong to the model).
+    #[error(transparent)]
+    Model(#[from] retag_bert::BertError),
+
+    /// A sentence with tokens but no tags, where training or scoring needs them.
+    #[error("{at}: a {what} sentence has no tags")]
+    Untagged { at: retag_data::Location, what: &'static str },
+
+    /// There is nothing to train on or evaluate.
+    #[error("{what}: no sentence with a token")]
+    NoData { what: &'static str },
+
+    /// The model and the data disagree (labels, vocabulary, length).
+    #[error("{reason}")]
+    Mismatch { reason: String },
+
+    /// Reading, writing, syncing or renaming a run file failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// A checkpoint that is not one, or was written for another model,
+    /// optimizer or config.
+    #[error("{}: not a usable checkpoint: {reason}", path.display())]
+    Checkpoint { path: PathBuf, reason: String },
+
+    /// A line of a run's log that is not a record.
+    #[error("{}:{line}: {reason}", path.display())]
+    Log { path: PathBuf, line: usize, reason: String },
+
+    /// The loss became NaN or infinite at this step (a learning rate too
+    /// high, or broken data).
+    #[error("the loss is {loss} at step {step}; lower the learning rate or check the data")]
+    Diverged { step: usize, loss: f32 },
+}
+
+pub type Result<T, E = TrainError> = std::result::Result<T, E>;
+
+impl TrainError {
+    pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Self {
+        let path = path.into();
+        move |source| TrainError::Io { path, source }
+    }
+
+    pub(crate) fn config(field: &'static str, value: impl ToString, reason: impl Into<String>) -> Self {
+        TrainError::Config { field, value: value.to_string(), reason: reason.into() }
+    }
+}

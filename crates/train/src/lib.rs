@@ -1,0 +1,36 @@
+//! `retag-train`: fine-tuning a token-classification model on NER data, the
+//! way the BERT recipe does it, resumable bit for bit.
+//!
+//! - [`TrainConfig`]: the run's settings, with the usual defaults, validated once;
+//! - [`Trainer`]: aligns the data once, then steps AdamW ([`optimizer`]) with
+//!   warm-up and linear decay ([`schedule`]) and global-norm clipping
+//!   ([`clip`]) over length-bucketed, seeded batches ([`buckets`]); evaluates
+//!   on dev at epoch ends ([`evaluate`], seqeval's entity F1), stops early
+//!   keeping the best weights, logs every evaluation ([`eval_log`]) and
+//!   writes [`checkpoint`]s from which [`Trainer::resume`] continues exactly.
+//!
+//! The crate picks no backend: the caller passes an autodiff `Device`.
+
+pub mod buckets;
+pub mod checkpoint;
+pub mod clip;
+pub mod config;
+pub mod dataset;
+pub mod early_stopping;
+pub mod error;
+pub mod eval_log;
+pub mod evaluate;
+pub mod loss;
+pub mod model_input;
+pub mod optimizer;
+pub mod progress;
+pub mod schedule;
+pub mod trainer;
+
+pub use checkpoint::{Best, StopReason, TrainState};
+pub use config::TrainConfig;
+pub use dataset::Split;
+pub use error::{Result, TrainError};
+pub use eval_log::{EvalRecord, read_eval_log};
+pub use progress::ProgressMode;
+pub use trainer::Trainer;

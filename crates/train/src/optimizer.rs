@@ -1,0 +1,107 @@
+//! AdamW as BERT is fine-tuned with it: decoupled weight decay on the
+//! weight matrices and embeddings, none on biases and LayerNorm parameters,
+//! and optionally a separate learning rate for the head.
+//!
+//! burn 0.22.1 supports both directly: a [`ModuleOptimizer`] takes a second
+//! AdamW (decay 0) for a [`ParamGroup`], and a [`ModuleLearningRate`] gives a
+//! group its own rate. Groups are named by exact parameter path (as
+//! `ModuleOptimizer` builds it, e.g. `bert.layers.0.attention.query.bias`),
+//! which survives a checkpoint round trip, and the optimizer record stores
+//! each parameter's path so a resumed optimizer routes it to the same group.
+
+use burn::module::{Module, ModuleVisitor, Param, ParamGroup};
+use burn::optim::lr_scheduler::module_lr_scheduler::{ModuleLearningRate, ModuleLrScheduler};
+use burn::optim::{AdamWConfig, ModuleOptimizer};
+use burn::tensor::Tensor;
+
+use crate::config::TrainConfig;
+
+/// The encoder's field in the model; every parameter outside it belongs to the head.
+const ENCODER_PREFIX: &str = "bert.";
+
+/// The paths of a model's float parameters, split the two ways training
+/// treats them differently.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ParamPaths {
+    /// Biases and LayerNorm scales and shifts: no weight decay (decaying a
+    /// LayerNorm scale towards 0 fights the normalisation, and biases do not
+    /// cause overfitting the way weights do).
+    pub no_decay: Vec<String>,
+    /// Parameters outside the encoder (the classification head).
+    pub head: Vec<String>,
+    /// Every float parameter.
+    pub all: Vec<String>,
+}
+
+impl ParamPaths {
+    pub fn of<M: Module>(model: &M) -> Self {
+        let mut collector = Collector::default();
+        model.visit(&mut collector);
+        collector.paths
+    }
+}
+
+/// Walks the module tree keeping the path and the container types, as
+/// `ModuleOptimizer` does, so that the paths match its own.
+#[derive(Default)]
+struct Collector {
+    path: Vec<String>,
+    containers: Vec<String>,
+    paths: ParamPaths,
+}
+
+impl ModuleVisitor for Collector {
+    fn enter_module(&mut self, name: &str, container_type: &str) {
+        self.path.push(name.to_string());
+        self.containers.push(container_type.to_string());
+    }
+
+    fn exit_module(&mut self, _name: &str, _container_type: &str) {
+        self.path.pop();
+        self.containers.pop();
+    }
+
+    fn visit_float<const D: usize>(&mut self, _param: &Param<Tensor<D>>) {
+        let path = self.path.join(".");
+        let is_bias = self.path.last().is_some_and(|name| name == "bias");
+        // Entering a field names the struct that holds it: for a parameter,
+        // the layer it belongs to.
+        let in_layer_norm = self.containers.last().is_some_and(|container| container == "Struct:LayerNorm");
+        if is_bias || in_layer_norm {
+            self.paths.no_decay.push(path.clone());
+        }
+        if !path.starts_with(ENCODER_PREFIX) {
+            self.paths.head.push(path.clone());
+        }
+        self.paths.all.push(path);
+    }
+}
+
+/// AdamW over every parameter, with a decay-free twin for `paths.no_decay`.
+/// Clipping is not configured here: burn's clips each tensor on its own,
+/// where the BERT recipe clips the norm of all gradients together (see
+/// [`crate::clip`]).
+pub fn adamw(config: &TrainConfig, paths: &ParamPaths) -> ModuleOptimizer {
+    let decayed = AdamWConfig::new()
+        .with_beta_1(config.adam_beta1 as f32)
+        .with_beta_2(config.adam_beta2 as f32)
+        .with_epsilon(config.adam_epsilon as f32)
+        .with_weight_decay(config.weight_decay as f32);
+    let optimizer: ModuleOptimizer = decayed.build().into();
+    if config.weight_decay == 0.0 || paths.no_decay.is_empty() {
+        return optimizer;
+    }
+    optimizer.with_group(ParamGroup::from_paths(paths.no_decay.clone()), decayed.with_weight_decay(0.0).build(), None)
+}
+
+/// The learning rate of each parameter at one step: `factor` times the peak
+/// rate of its group.
+pub fn learning_rates(config: &TrainConfig, paths: &ParamPaths, factor: f64) -> ModuleLearningRate {
+    let mut rates = ModuleLrScheduler::new(config.learning_rate * factor);
+    if let Some(head) = config.head_learning_rate
+        && !paths.head.is_empty()
+    {
+        rates = rates.with_group(ParamGroup::from_paths(paths.head.clone()), head * factor);
+    }
+    rates.step()
+}

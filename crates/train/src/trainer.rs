@@ -1,0 +1,439 @@
+//! The training loop: steps over bucketed batches, a dev evaluation at
+//! epoch ends, early stopping on dev F1 keeping the best weights, and
+//! checkpoints from which [`Trainer::resume`] continues bit for bit.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use burn::module::Module;
+use burn::optim::{GradientsParams, ModuleOptimizer};
+use burn::store::ModuleRecord;
+use burn::tensor::{Bytes, Device};
+use retag_bert::BertForTokenClassification;
+use retag_data::align::{WindowId, WordTokenizer};
+use retag_data::metrics::Report;
+
+use crate::buckets::Buckets;
+use crate::checkpoint::{CHECKPOINT, Checkpoint, FORMAT_VERSION, Header, StopReason, TrainState};
+use crate::clip::clip_global_norm;
+use crate::config::TrainConfig;
+use crate::dataset::{AlignedSplit, Split, align_options};
+use crate::early_stopping::{Verdict, observe};
+use crate::error::{Result, TrainError};
+use crate::eval_log::{EvalLog, EvalRecord};
+use crate::evaluate::evaluate;
+use crate::loss::{Targets, cross_entropy};
+use crate::model_input::bert_input;
+use crate::optimizer::{ParamPaths, adamw, learning_rates};
+use crate::progress::{Progress, ProgressMode, StepFigures};
+use crate::schedule::LinearSchedule;
+
+/// A model being fine-tuned, with everything that moves while it trains.
+///
+/// Determinism: the data order is a function of the seed and the epoch, and
+/// the dropout masks of the seed and the step (the device's generator is
+/// re-seeded before each step). burn's generator is one per backend and
+/// process, so a run is reproducible as long as nothing else in the process
+/// draws from it while the run trains (tests that train in parallel threads
+/// must take turns). Parameters that a freshly `init`-ed model has not
+/// materialised yet are drawn on the first step, from that step's seed.
+pub struct Trainer {
+    config: TrainConfig,
+    /// On the autodiff device.
+    model: BertForTokenClassification,
+    optimizer: ModuleOptimizer,
+    paths: ParamPaths,
+    schedule: LinearSchedule,
+    buckets: Buckets,
+    train: AlignedSplit,
+    dev: AlignedSplit,
+    device: Device,
+    run_dir: PathBuf,
+    state: TrainState,
+    /// The weights of `state.best`, as a burnpack record.
+    best_model: Option<Bytes>,
+    log: EvalLog,
+    progress: ProgressMode,
+    /// The batches of one epoch, computed once per epoch.
+    order: Option<(usize, Vec<Vec<WindowId>>)>,
+}
+
+impl Trainer {
+    /// A new run in `run_dir` (created if needed; it must not hold a
+    /// checkpoint already: resume it or pick another folder).
+    ///
+    /// `model` is the starting point on an autodiff `device` (its head's
+    /// labels are the tagset the data is read with); `tokenizer` is its
+    /// tokenizer. The config is validated and both splits aligned here, so
+    /// that every data or config error shows before the first step.
+    pub fn new(
+        model: BertForTokenClassification,
+        tokenizer: &WordTokenizer,
+        train: &Split,
+        dev: &Split,
+        config: TrainConfig,
+        run_dir: &Path,
+        device: &Device,
+    ) -> Result<Self> {
+        let checkpoint = run_dir.join(CHECKPOINT);
+        if checkpoint.exists() {
+            return Err(TrainError::Checkpoint {
+                path: checkpoint,
+                reason: "this run directory already holds a run: resume it, or train into another directory".into(),
+            });
+        }
+        std::fs::create_dir_all(run_dir).map_err(TrainError::io(run_dir))?;
+        let paths = ParamPaths::of(&model);
+        let optimizer = adamw(&config, &paths);
+        Self::assemble(
+            model,
+            optimizer,
+            tokenizer,
+            train,
+            dev,
+            config,
+            run_dir,
+            device,
+            TrainState::start(),
+            None,
+            None,
+        )
+    }
+
+    /// Continues the run in `run_dir` from its checkpoint. `model` only
+    /// gives the architecture (load the same starting checkpoint as the
+    /// first session); its weights are replaced. The config must be the
+    /// run's, but for `log_every_steps` and `checkpoint_every_steps`, and the
+    /// training data must have the same number of windows.
+    pub fn resume(
+        model: BertForTokenClassification,
+        tokenizer: &WordTokenizer,
+        train: &Split,
+        dev: &Split,
+        config: TrainConfig,
+        run_dir: &Path,
+        device: &Device,
+    ) -> Result<Self> {
+        let path = run_dir.join(CHECKPOINT);
+        let checkpoint = Checkpoint::read(&path)?;
+        let bad = |reason: String| TrainError::Checkpoint { path: path.clone(), reason };
+        let changed = config.changes_from(&checkpoint.header.config);
+        if !changed.is_empty() {
+            return Err(bad(format!(
+                "the run was trained with other values of {}; resume with the run's config",
+                changed.join(", ")
+            )));
+        }
+        let record =
+            ModuleRecord::from_bytes(checkpoint.model).map_err(|error| bad(format!("model weights: {error}")))?;
+        let model = model
+            .try_load_record(record)
+            .map_err(|error| bad(format!("model weights do not fit this model: {error}")))?;
+        let paths = ParamPaths::of(&model);
+        let optimizer = adamw(&config, &paths)
+            .from_bytes(checkpoint.optimizer)
+            .map_err(|error| bad(format!("optimizer state: {error}")))?;
+        let header = checkpoint.header;
+        let resumed = Resumed { checkpoint: path.clone(), train_windows: header.train_windows };
+        Self::assemble(
+            model,
+            optimizer,
+            tokenizer,
+            train,
+            dev,
+            config,
+            run_dir,
+            device,
+            header.state,
+            checkpoint.best_model,
+            Some(resumed),
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)] // the private common half of `new` and `resume`
+    fn assemble(
+        model: BertForTokenClassification,
+        optimizer: ModuleOptimizer,
+        tokenizer: &WordTokenizer,
+        train: &Split,
+        dev: &Split,
+        config: TrainConfig,
+        run_dir: &Path,
+        device: &Device,
+        state: TrainState,
+        best_model: Option<Bytes>,
+        resumed: Option<Resumed>,
+    ) -> Result<Self> {
+        config.validate()?;
+        if !device.is_autodiff() {
+            return Err(TrainError::Mismatch { reason: "training needs an autodiff device (Device::autodiff)".into() });
+        }
+        if model.devices().iter().any(|on| !on.is_autodiff()) {
+            return Err(TrainError::Mismatch {
+                reason: "the model is not on an autodiff device; load it on the training device".into(),
+            });
+        }
+        let options = align_options(&config, &model.bert.config, tokenizer)?;
+        let train = AlignedSplit::align(train, tokenizer, &model.labels, &options, "train")?;
+        let dev = AlignedSplit::align(dev, tokenizer, &model.labels, &options, "dev")?;
+        let buckets = Buckets::new(train.windows(), config.batch_size, config.bucket_batches, config.seed);
+        if let Some(resumed) = resumed
+            && resumed.train_windows != buckets.window_count()
+        {
+            return Err(TrainError::Checkpoint {
+                path: resumed.checkpoint,
+                reason: format!(
+                    "the run trained on {} windows, the training data now gives {}",
+                    resumed.train_windows,
+                    buckets.window_count()
+                ),
+            });
+        }
+        let schedule = LinearSchedule::new(config.epochs * buckets.batches_per_epoch(), config.warmup_ratio);
+        let log = EvalLog::open(run_dir, state.evaluations_logged)?;
+        Ok(Self {
+            paths: ParamPaths::of(&model),
+            config,
+            model,
+            optimizer,
+            schedule,
+            buckets,
+            train,
+            dev,
+            device: device.clone(),
+            run_dir: run_dir.to_path_buf(),
+            state,
+            best_model,
+            log,
+            progress: ProgressMode::default(),
+            order: None,
+        })
+    }
+
+    /// How progress is shown (default: a bar on a terminal, lines otherwise).
+    pub fn with_progress(mut self, mode: ProgressMode) -> Self {
+        self.progress = mode;
+        self
+    }
+
+    /// Trains until all epochs ran or early stopping ends the run.
+    pub fn train(&mut self) -> Result<&TrainState> {
+        self.run(None)
+    }
+
+    /// Trains until `step` optimizer steps are done (or the run ends), then
+    /// returns without writing a checkpoint, as if the process had been
+    /// killed: what happened since the last checkpoint is lost to a resume.
+    pub fn train_until_step(&mut self, step: usize) -> Result<&TrainState> {
+        self.run(Some(step))
+    }
+
+    fn run(&mut self, stop_at: Option<usize>) -> Result<&TrainState> {
+        let started = Instant::now();
+        let elapsed_before = self.state.elapsed_secs;
+        let mut progress =
+            Progress::new(self.progress, self.schedule.total_steps(), self.state.step, self.config.log_every_steps);
+        while self.state.stopped.is_none() && stop_at.is_none_or(|limit| self.state.step < limit) {
+            self.state.elapsed_secs = elapsed_before + started.elapsed().as_secs_f64();
+            if let Some(batch) = self.next_batch() {
+                let figures = self.step(&batch)?;
+                progress.step(figures);
+                let epoch_goes_on = self.state.batch_in_epoch < self.buckets.batches_per_epoch();
+                if epoch_goes_on
+                    && let Some(every) = self.config.checkpoint_every_steps
+                    && self.state.step.is_multiple_of(every)
+                {
+                    self.checkpoint()?;
+                }
+            } else {
+                self.end_epoch(&progress)?;
+                self.checkpoint()?;
+            }
+        }
+        progress.finish();
+        Ok(&self.state)
+    }
+
+    /// The windows of the current epoch's next batch; `None` at the end of
+    /// the epoch. The epoch's order is computed once and kept.
+    fn next_batch(&mut self) -> Option<Vec<WindowId>> {
+        let epoch = self.state.epoch;
+        if self.order.as_ref().is_none_or(|(cached, _)| *cached != epoch) {
+            self.order = Some((epoch, self.buckets.epoch(epoch)));
+        }
+        let (_, batches) = self.order.as_ref()?;
+        batches.get(self.state.batch_in_epoch).cloned()
+    }
+
+    /// One optimizer step on the windows `ids`.
+    fn step(&mut self, ids: &[WindowId]) -> Result<StepFigures> {
+        let batch = self.train.batch(ids);
+        let input = bert_input(&batch, &self.model.bert.config, &self.device)?;
+        let targets = Targets::new(&batch.labels, &self.device);
+        // Dropout draws from the device's generator; seeding it per step makes
+        // the masks a function of (seed, step), which a resumed run replays.
+        self.device.seed(step_seed(self.config.seed, self.state.step));
+        let loss = cross_entropy(self.model.forward(&input), &targets);
+        let loss_value = loss.clone().into_scalar::<f32>();
+        if !loss_value.is_finite() {
+            return Err(TrainError::Diverged { step: self.state.step + 1, loss: loss_value });
+        }
+        let mut grads = GradientsParams::from_grads(loss.backward(), &self.model);
+        clip_global_norm(&self.model, &mut grads, self.config.max_grad_norm);
+        let factor = self.schedule.factor(self.state.step);
+        let rates = learning_rates(&self.config, &self.paths, factor);
+        self.model = self.optimizer.step(rates, self.model.clone(), grads);
+
+        self.state.step += 1;
+        self.state.batch_in_epoch += 1;
+        self.state.loss_sum += f64::from(loss_value);
+        self.state.loss_count += 1;
+        Ok(StepFigures {
+            step: self.state.step,
+            epoch: self.state.epoch + 1,
+            loss: f64::from(loss_value),
+            learning_rate: self.config.learning_rate * factor,
+            tokens: batch.attention_mask.iter().filter(|&&m| m == 1).count(),
+        })
+    }
+
+    /// Evaluates if this epoch is due, decides on early stopping, and moves
+    /// to the next epoch.
+    fn end_epoch(&mut self, progress: &Progress) -> Result<()> {
+        let finished = self.state.epoch + 1;
+        if finished.is_multiple_of(self.config.eval_every_epochs) || finished == self.config.epochs {
+            let report = self.evaluate()?;
+            self.track(finished, &report, progress)?;
+        }
+        self.state.epoch += 1;
+        self.state.batch_in_epoch = 0;
+        if self.state.stopped.is_none() && self.state.epoch >= self.config.epochs {
+            self.state.stopped = Some(StopReason::Completed);
+        }
+        Ok(())
+    }
+
+    /// Scores the current weights on dev, without autodiff and dropout.
+    pub fn evaluate(&self) -> Result<Report> {
+        self.score(&self.model.valid())
+    }
+
+    /// Scores `model`, a validation snapshot on the plain device (as
+    /// [`Trainer::best_model`] gives), on this run's dev split.
+    pub fn score(&self, model: &BertForTokenClassification) -> Result<Report> {
+        let plain = self.device.clone().inner();
+        evaluate(model, &self.dev, self.config.eval_batch_size, &plain)
+    }
+
+    /// Logs an evaluation, keeps the weights if they are the best, and stops
+    /// the run once `patience` evaluations brought nothing better.
+    fn track(&mut self, epoch: usize, report: &Report, progress: &Progress) -> Result<()> {
+        let f1 = report.micro.f1;
+        let Verdict { improved, stop } = observe(&mut self.state, &self.config, epoch, f1);
+        if improved {
+            self.best_model = Some(self.weights()?);
+        }
+        if stop {
+            self.state.stopped = Some(StopReason::EarlyStopped);
+        }
+        let train_loss = self.state.loss_sum / self.state.loss_count.max(1) as f64;
+        self.state.loss_sum = 0.0;
+        self.state.loss_count = 0;
+        let record = EvalRecord::new(epoch, self.state.step, train_loss, report, improved, self.state.elapsed_secs);
+        self.log.append(&record)?;
+        self.state.evaluations_logged += 1;
+        progress.note(&format!(
+            "epoch {epoch} step {}: train loss {train_loss:.4}, dev P {:.4} R {:.4} F1 {:.4}{}",
+            self.state.step,
+            report.micro.precision,
+            report.micro.recall,
+            f1,
+            if improved { " (best)" } else { "" }
+        ));
+        Ok(())
+    }
+
+    /// Writes the checkpoint of the current state (atomically).
+    pub fn checkpoint(&self) -> Result<PathBuf> {
+        let path = self.run_dir.join(CHECKPOINT);
+        let optimizer = self.optimizer.into_bytes().map_err(|error| TrainError::Checkpoint {
+            path: path.clone(),
+            reason: format!("cannot serialize the optimizer state: {error}"),
+        })?;
+        Checkpoint {
+            header: Header {
+                format_version: FORMAT_VERSION,
+                config: self.config.clone(),
+                train_windows: self.buckets.window_count(),
+                state: self.state.clone(),
+            },
+            model: self.weights()?,
+            optimizer,
+            best_model: self.best_model.clone(),
+        }
+        .write(&self.run_dir)
+    }
+
+    fn weights(&self) -> Result<Bytes> {
+        self.model.clone().into_record().into_bytes().map_err(|error| TrainError::Checkpoint {
+            path: self.run_dir.join(CHECKPOINT),
+            reason: format!("cannot serialize the model weights: {error}"),
+        })
+    }
+
+    pub fn state(&self) -> &TrainState {
+        &self.state
+    }
+
+    pub fn config(&self) -> &TrainConfig {
+        &self.config
+    }
+
+    /// Optimizer steps of a run that goes all epochs.
+    pub fn total_steps(&self) -> usize {
+        self.schedule.total_steps()
+    }
+
+    /// The model as it is now, on the autodiff device.
+    pub fn model(&self) -> &BertForTokenClassification {
+        &self.model
+    }
+
+    /// The best weights so far (the current ones before any evaluation), in
+    /// validation mode on the plain device: ready to predict or export.
+    pub fn best_model(&self) -> Result<BertForTokenClassification> {
+        let current = self.model.valid();
+        let Some(best) = &self.best_model else {
+            return Ok(current);
+        };
+        let bad = |error: burn::store::RecordError| TrainError::Checkpoint {
+            path: self.run_dir.join(CHECKPOINT),
+            reason: format!("best weights: {error}"),
+        };
+        let record = ModuleRecord::from_bytes(best.clone()).map_err(bad)?;
+        current.try_load_record(record).map_err(bad)
+    }
+
+    pub fn run_dir(&self) -> &Path {
+        &self.run_dir
+    }
+
+    pub fn eval_log_path(&self) -> &Path {
+        self.log.path()
+    }
+}
+
+/// What `resume` checks once the data is aligned, before the run's log is touched.
+struct Resumed {
+    checkpoint: PathBuf,
+    train_windows: usize,
+}
+
+/// A seed per step, mixed (SplitMix64's finaliser) so that neighbouring
+/// steps and seeds give unrelated dropout masks.
+fn step_seed(seed: u64, step: usize) -> u64 {
+    let mut z = seed ^ (step as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
