@@ -4,8 +4,11 @@
 //! the end-to-end tests in `tests/`) can depend on one crate:
 //! [`data`] reads corpora, knows tag schemes and tagsets, scores predictions
 //! exactly like seqeval and aligns words with subword tokens; [`bert`] is
-//! the BERT encoder and token-classification head in burn, loaded from and
-//! exported to HuggingFace checkpoints.
+//! the BERT encoder in burn, loaded from and exported to HuggingFace
+//! checkpoints; [`heads`] holds the classification heads (linear, MLP, CRF)
+//! and their warm start for a new tagset; [`train`] is the training loop.
 
 pub use retag_bert as bert;
 pub use retag_data as data;
+pub use retag_heads as heads;
+pub use retag_train as train;
