@@ -175,7 +175,9 @@ impl<W: Write> ConllWriter<W> {
     }
 }
 
-fn describe_source(source_line: usize) -> String {
+/// How a writer's error names the sentence it refuses: by the line it was
+/// read from, when it was read from a file.
+pub(crate) fn describe_source(source_line: usize) -> String {
     if source_line > 0 { format!("sentence from input line {source_line}: ") } else { "sentence: ".to_string() }
 }
 

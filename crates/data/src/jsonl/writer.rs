@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::text::tags_to_spans;
+use crate::conll::writer::describe_source;
 use crate::error::{DataError, Result};
 use crate::location::Location;
 use crate::sentence::Sentence;
@@ -145,10 +146,6 @@ impl<W: Write> JsonlWriter<W> {
 
 fn first_empty(values: &[String], what: &str) -> Option<String> {
     values.iter().position(String::is_empty).map(|index| format!("{what} {} is empty", index + 1))
-}
-
-fn describe_source(source_line: usize) -> String {
-    if source_line > 0 { format!("sentence from input line {source_line}: ") } else { "sentence: ".to_string() }
 }
 
 /// Writes `sentences` to `out` in `shape`.
