@@ -17,7 +17,7 @@ The model runs in eval() under torch.inference_mode(), in fp32, with
 `--threads` intra-op and inter-op threads (retag's backends get the same
 count through RAYON_NUM_THREADS and friends). Peak memory is VmHWM, reset
 before each case through /proc/self/clear_refs, like retag-bench; it
-includes the ~300 MB that importing torch costs. The script also times one
+includes the ~740 MiB that importing torch and transformers costs. The script also times one
 2048x2048 fp32 matrix product: the best this machine's tuned BLAS does on
 that many threads, a measured ceiling beside the planning figure.
 """
@@ -175,6 +175,9 @@ def main():
     import transformers
     from transformers import BertModel
 
+    # The checkpoint's unused pooler weights make transformers print a load report.
+    transformers.logging.set_verbosity_error()
+    transformers.logging.disable_progress_bar()
     torch.set_num_threads(args.threads)
     torch.set_num_interop_threads(args.threads)
     warmup = 1 if args.quick else 2

@@ -40,13 +40,19 @@ pub struct EncoderArgs {
     /// Fewer repetitions, for development; not for figures.
     #[arg(long)]
     pub quick: bool,
+    /// Timed repetitions of the fixed-shape cases (default 10, 3 with --quick).
+    #[arg(long)]
+    pub reps: Option<usize>,
+    /// Timed repetitions of the real-length mix (default 5, 1 with --quick).
+    #[arg(long)]
+    pub mix_reps: Option<usize>,
     /// The checkpoint folder (default: where `cargo xtask fetch-model` puts MiniLM).
     #[arg(long)]
     pub model: Option<PathBuf>,
     /// The CoNLL file of the real-length mix (default: ../shared/data/wnut17/test.txt).
     #[arg(long)]
     pub data: Option<PathBuf>,
-    /// Threads for every engine (rayon, matrixmultiply, OpenBLAS, torch).
+    /// Threads for every engine: rayon's pool for burn (matrixmultiply and OpenBLAS inside it get 1), torch's.
     #[arg(long, default_value_t = 2)]
     pub threads: usize,
     /// The Python with torch and transformers (default: ../venv/bin/python, else python3).
@@ -119,9 +125,7 @@ fn encoder(args: &EncoderArgs) -> Result<()> {
                 .arg(&mix_ids)
                 .args(["--cases", case, "--threads", &args.threads.to_string(), "--out"])
                 .arg(&out);
-            if args.quick {
-                command.arg("--quick");
-            }
+            repetitions(&mut command, args);
             match run_quietly(&mut command) {
                 Ok(()) => results.push(out),
                 Err(error) => eprintln!("pytorch: {case} failed: {error:#}"),
@@ -137,12 +141,15 @@ fn encoder(args: &EncoderArgs) -> Result<()> {
                 .arg(&data)
                 .args(["--cases", case, "--out"])
                 .arg(&out);
-            if args.quick {
-                command.arg("--quick");
-            }
-            for name in ["RAYON_NUM_THREADS", "MATMUL_NUM_THREADS", "OPENBLAS_NUM_THREADS"] {
-                command.env(name, args.threads.to_string());
-            }
+            repetitions(&mut command, args);
+            // burn's CPU backends spread work over rayon's pool. ndarray runs the
+            // batches of a matmul in parallel there and each calls matrixmultiply
+            // or OpenBLAS, which start threads of their own: at 2 + 2 threads on 2
+            // cores they spin against each other, 10x slower than at 2 + 1
+            // (measured, see docs/performance.md). So the inner libraries get one.
+            command.env("RAYON_NUM_THREADS", args.threads.to_string());
+            command.env("MATMUL_NUM_THREADS", "1");
+            command.env("OPENBLAS_NUM_THREADS", "1");
             match run_quietly(&mut command) {
                 Ok(()) => results.push(out),
                 Err(error) => eprintln!("{backend}: {case} failed: {error:#}"),
@@ -168,6 +175,19 @@ fn encoder(args: &EncoderArgs) -> Result<()> {
     std::fs::write(&summary, table.as_bytes()).with_context(|| format!("cannot write {}", summary.display()))?;
     eprintln!("results in {}", out_dir.display());
     Ok(())
+}
+
+/// Passes `--quick`, `--reps` and `--mix-reps` on: both benchmarks take them.
+fn repetitions(command: &mut Command, args: &EncoderArgs) {
+    if args.quick {
+        command.arg("--quick");
+    }
+    if let Some(reps) = args.reps {
+        command.args(["--reps", &reps.to_string()]);
+    }
+    if let Some(reps) = args.mix_reps {
+        command.args(["--mix-reps", &reps.to_string()]);
+    }
 }
 
 /// `cargo build --release` of retag-bench with `backend` alone, copied out of

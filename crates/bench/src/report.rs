@@ -151,13 +151,10 @@ pub fn table(reports: &[RunReport], ceiling_gflops: f64) -> String {
             );
         }
     }
-    for report in reports {
-        if let Some(gflops) = report.sgemm_gflops {
-            notes.push(format!(
-                "{}: a 2048³ fp32 matrix product runs at {gflops:.0} GFLOP/s on these threads",
-                report.backend
-            ));
-        }
+    // Each PyTorch process times the product once; the best of them is the ceiling seen.
+    let sgemm = reports.iter().filter_map(|r| r.sgemm_gflops).reduce(f64::max);
+    if let Some(gflops) = sgemm {
+        notes.push(format!("PyTorch's 2048³ fp32 matrix product: {gflops:.0} GFLOP/s on the same threads"));
     }
     for note in notes {
         let _ = writeln!(out, "\n{note}");
