@@ -32,5 +32,5 @@ pub use config::TrainConfig;
 pub use dataset::Split;
 pub use error::{Result, TrainError};
 pub use eval_log::{EvalRecord, read_eval_log};
-pub use progress::ProgressMode;
+pub use progress::{Progress, ProgressMode, StepFigures};
 pub use trainer::Trainer;

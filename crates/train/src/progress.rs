@@ -30,7 +30,7 @@ pub struct StepFigures {
     pub tokens: usize,
 }
 
-pub(crate) struct Progress {
+pub struct Progress {
     display: Display,
     total_steps: usize,
     every: usize,

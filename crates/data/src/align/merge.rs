@@ -1,8 +1,23 @@
 //! Predictions back from tokens to words: exactly one per word of the
 //! original sentence, however many windows it was cut into.
 
-use crate::align::aligned::AlignedSentence;
+use crate::align::aligned::{AlignedSentence, Window};
 use crate::error::DataError;
+
+impl Window {
+    /// `(position, word)` for each word this window owns: the token position
+    /// its prediction is read at (the word's first subword), in word order.
+    /// Merging predictions and caching encoder features both read words here,
+    /// so that they agree on which vector stands for a word.
+    pub fn readouts(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        let mut previous = None;
+        self.word_index.iter().enumerate().filter_map(move |(position, &word)| {
+            let first_subword = word.is_some() && word != previous;
+            previous = word;
+            word.filter(|w| first_subword && self.owned.contains(w)).map(|word| (position, word))
+        })
+    }
+}
 
 impl AlignedSentence {
     /// One prediction per word, read at the word's first subword in the
@@ -36,14 +51,9 @@ impl AlignedSentence {
                     ),
                 });
             }
-            let mut previous = None;
-            for (position, &word) in window.word_index.iter().enumerate() {
-                let first_subword = word.is_some() && word != previous;
-                previous = word;
-                if let Some(word) = word.filter(|w| first_subword && window.owned.contains(w)) {
-                    debug_assert_eq!(word, words.len(), "owned words come in order");
-                    words.push(predictions[position].clone());
-                }
+            for (position, word) in window.readouts() {
+                debug_assert_eq!(word, words.len(), "owned words come in order");
+                words.push(predictions[position].clone());
             }
         }
         if words.len() != self.word_count {

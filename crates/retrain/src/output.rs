@@ -1,0 +1,89 @@
+//! What a run leaves for the user: a HuggingFace model directory that
+//! transformers loads, with `metrics.json` (scores, per-type F1, timings,
+//! where each head row came from) and `run-config.json` (the resolved
+//! settings, so the run can be repeated) beside the weights.
+
+use std::io::Write;
+use std::path::Path;
+
+use retag_data::metrics::Report;
+use serde_json::{Value, json};
+
+use crate::error::{Result, RetrainError};
+use crate::retrain::{Outcome, RetrainSpec};
+
+pub const METRICS_FILE: &str = "metrics.json";
+pub const RUN_CONFIG_FILE: &str = "run-config.json";
+
+/// Exports the outcome's model to `out_dir` (which must not exist; the
+/// export is atomic) and writes the two JSON files into it.
+pub fn write_outcome(outcome: &Outcome, spec: &RetrainSpec, out_dir: &Path) -> Result<()> {
+    retag_bert::export_token_classification(&outcome.model, out_dir, Some(&outcome.tokenizer_dir))?;
+    write_json_atomically(&out_dir.join(METRICS_FILE), &metrics_json(outcome))?;
+    write_json_atomically(&out_dir.join(RUN_CONFIG_FILE), &run_config_json(spec))?;
+    Ok(())
+}
+
+/// Scores, timings and provenance of a run.
+pub fn metrics_json(outcome: &Outcome) -> Value {
+    json!({
+        "strategy": outcome.strategy.name(),
+        "labels": outcome.model.labels.labels(),
+        "best_epoch": outcome.best_epoch,
+        "dev": report_json(&outcome.dev),
+        "test": outcome.test.as_ref().map(report_json),
+        "timing": outcome.timing,
+        "warm_start": outcome.warm_start.as_ref().map(|report| {
+            report.labels.iter().map(|start| json!({
+                "label": start.label,
+                "origin": match &start.origin {
+                    retag_heads::RowOrigin::Copied { from } => json!({"copied": from}),
+                    retag_heads::RowOrigin::Perturbed { from } => json!({"perturbed": from}),
+                    retag_heads::RowOrigin::Random => json!("random"),
+                },
+                "note": start.note,
+            })).collect::<Vec<_>>()
+        }),
+        "lineage": outcome.lineage,
+        "run_dir": outcome.run_dir,
+    })
+}
+
+/// seqeval's figures (`to_eval_json`) plus token accuracy.
+fn report_json(report: &Report) -> Value {
+    let mut value = report.to_eval_json();
+    if let Value::Object(map) = &mut value {
+        map.insert("accuracy".into(), json!(report.accuracy));
+    }
+    value
+}
+
+/// The settings a run resolved to.
+pub fn run_config_json(spec: &RetrainSpec) -> Value {
+    json!({
+        "strategy": spec.strategy.name(),
+        "old_model": spec.old_model,
+        "base_model": spec.base_model,
+        "lineage": match &spec.lineage {
+            crate::lineage::LineageSource::Mapping(mapping) => json!({"mapping": mapping.origin().to_string()}),
+            crate::lineage::LineageSource::Infer { min_share } => json!({"infer": {"min_share": min_share}}),
+        },
+        "scheme": spec.scheme.to_string(),
+        "train": spec.config,
+    })
+}
+
+/// Writes `value` to `path` through a temporary file and a rename, so a
+/// reader never sees half a file.
+pub fn write_json_atomically(path: &Path, value: &Value) -> Result<()> {
+    let partial = path.with_extension("json.partial");
+    let text = serde_json::to_string_pretty(value).expect("a JSON value always serializes");
+    let write = || -> std::io::Result<()> {
+        let mut file = std::fs::File::create(&partial)?;
+        file.write_all(text.as_bytes())?;
+        file.write_all(b"\n")?;
+        file.sync_all()?;
+        std::fs::rename(&partial, path)
+    };
+    write().map_err(RetrainError::io(path))
+}

@@ -1,0 +1,374 @@
+//! Every strategy end to end on a toy retagging task with a tiny model:
+//! an "old" model learns PER/LOC, then is retrained for `person`/`place`
+//! (a rename, so the old head knows the new types) plus `greeting`, a new
+//! type with no parent.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use burn::module::{Module, ModuleVisitor, Param};
+use burn::tensor::{Device, Tensor};
+use retag_bert::{BertConfig, BertForTokenClassification, BertModel};
+use retag_data::mapping::TagsetMapping;
+use retag_data::{Location, Scheme, Sentence};
+use retag_retrain::features::FeatureCache;
+use retag_retrain::lineage::{Lineage, LineageSource};
+use retag_retrain::output::{METRICS_FILE, RUN_CONFIG_FILE, write_outcome};
+use retag_retrain::{RetrainData, RetrainError, RetrainSpec, Strategy, retrain};
+use retag_train::dataset::{AlignedSplit, align_options};
+use retag_train::{ProgressMode, Split, TrainConfig, Trainer};
+use tempfile::TempDir;
+
+const FIRST: &[&str] = &["ann", "bob", "cid", "dee", "eve", "fay"];
+const LAST: &[&str] = &["smith", "jones", "brown", "white"];
+const CITIES: &[&str] = &["paris", "rome", "oslo", "lima", "kyiv"];
+const GREETINGS: &[&str] = &["hello", "hi", "hey"];
+const OTHER: &[&str] = &["the", "a", "went", "to", "saw", "met", "in", "and", "with", "from", "today", "was"];
+
+/// burn's generator is per process; runs that train take turns.
+fn serial() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn device() -> Device {
+    Device::flex().autodiff()
+}
+
+/// (type of a first name, of a city, of a greeting) in one tagset.
+struct Names {
+    person: &'static str,
+    place: &'static str,
+    greeting: Option<&'static str>,
+}
+
+const OLD: Names = Names { person: "PER", place: "LOC", greeting: None };
+const NEW: Names = Names { person: "person", place: "place", greeting: Some("greeting") };
+
+/// Toy sentences where a word's identity decides its tag.
+fn sentences(count: usize, seed: u64, names: &Names) -> Vec<Sentence> {
+    let mut state = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+    let mut below = |bound: usize| {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((state >> 33) % bound as u64) as usize
+    };
+    (0..count)
+        .map(|_| {
+            let (mut tokens, mut tags) = (Vec::<String>::new(), Vec::<String>::new());
+            let len = 3 + below(6);
+            while tokens.len() < len {
+                match below(6) {
+                    0 => {
+                        tokens.push(FIRST[below(FIRST.len())].into());
+                        tags.push(format!("B-{}", names.person));
+                    }
+                    1 => {
+                        tokens.extend([FIRST[below(FIRST.len())].to_string(), LAST[below(LAST.len())].to_string()]);
+                        tags.extend([format!("B-{}", names.person), format!("I-{}", names.person)]);
+                    }
+                    2 => {
+                        tokens.push(CITIES[below(CITIES.len())].into());
+                        tags.push(format!("B-{}", names.place));
+                    }
+                    3 => {
+                        tokens.push(GREETINGS[below(GREETINGS.len())].into());
+                        tags.push(names.greeting.map_or("O".to_string(), |kind| format!("B-{kind}")));
+                    }
+                    _ => {
+                        tokens.push(OTHER[below(OTHER.len())].into());
+                        tags.push("O".into());
+                    }
+                }
+            }
+            Sentence::new(tokens, tags)
+        })
+        .collect()
+}
+
+fn split(sentences: Vec<Sentence>, name: &str) -> Split {
+    Split::new(sentences, Location::file(name))
+}
+
+fn config(epochs: usize) -> TrainConfig {
+    TrainConfig {
+        learning_rate: 5e-3,
+        batch_size: 8,
+        eval_batch_size: 16,
+        epochs,
+        patience: None,
+        checkpoint_every_steps: None,
+        bucket_batches: 2,
+        ..TrainConfig::default()
+    }
+}
+
+fn tiny_config() -> BertConfig {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../bert/tests/fixtures/tiny-bert-ner/config.json");
+    BertConfig::from_file(&path).expect("the committed tiny config loads")
+}
+
+struct Materialize;
+
+impl ModuleVisitor for Materialize {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        let _ = param.val();
+    }
+}
+
+/// A WordPiece vocabulary of the tiny model's 100 ids, holding the toy words.
+fn write_vocab(dir: &Path) {
+    let mut vocab: Vec<String> = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+        .iter()
+        .chain(FIRST)
+        .chain(LAST)
+        .chain(CITIES)
+        .chain(GREETINGS)
+        .chain(OTHER)
+        .map(|word| word.to_string())
+        .collect();
+    let mut filler = 0;
+    while vocab.len() < 100 {
+        vocab.push(format!("filler{filler}"));
+        filler += 1;
+    }
+    std::fs::write(dir.join("vocab.txt"), vocab.join("\n") + "\n").expect("writing vocab.txt");
+}
+
+/// The models every test starts from, made once per test: an old model
+/// fine-tuned on PER/LOC, and a base encoder (random, small weights).
+struct Fixture {
+    _dir: TempDir,
+    old: PathBuf,
+    base: PathBuf,
+    data: RetrainData,
+}
+
+fn fixture() -> Fixture {
+    let dir = TempDir::new().expect("a temporary directory");
+    let vocab = dir.path().join("vocab");
+    std::fs::create_dir(&vocab).expect("a vocab folder");
+    write_vocab(&vocab);
+    let tokenizer = retag_data::align::load_tokenizer(&vocab).expect("the toy vocabulary loads");
+    let device = device();
+    let config = tiny_config();
+    let labels = retag_data::Tagset::from_types(&[OLD.person, OLD.place], Scheme::Iob2).expect("old labels");
+    device.seed(0);
+    let start = BertForTokenClassification::init(&config, labels, &device);
+    start.visit(&mut Materialize);
+
+    let base = dir.path().join("base");
+    export_encoder(&start, &base, &vocab);
+
+    let train = split(sentences(160, 1, &OLD), "old-train.conll");
+    let dev = split(sentences(24, 2, &OLD), "old-dev.conll");
+    let mut trainer =
+        Trainer::new(start, &tokenizer, &train, &dev, config_for_old(), &dir.path().join("old-run"), &device)
+            .expect("a valid old run")
+            .with_progress(ProgressMode::Off);
+    trainer.train().expect("the old model trains");
+    let old_f1 = trainer.evaluate().expect("scoring").micro.f1;
+    assert!(old_f1 > 0.9, "the old model should learn the toy task, dev F1 {old_f1}");
+    let old = dir.path().join("old");
+    retag_bert::export_token_classification(&trainer.best_model().expect("best"), &old, Some(&vocab))
+        .expect("exporting the old model");
+
+    let data = RetrainData {
+        train: split(sentences(96, 3, &NEW), "new-train.conll"),
+        dev: split(sentences(32, 4, &NEW), "new-dev.conll"),
+        test: Some(split(sentences(32, 5, &NEW), "new-test.conll")),
+    };
+    Fixture { _dir: dir, old, base, data }
+}
+
+fn config_for_old() -> TrainConfig {
+    config(10)
+}
+
+/// A plain encoder checkpoint: the token-classification export without the classifier.
+fn export_encoder(model: &BertForTokenClassification, out: &Path, vocab: &Path) {
+    let full = out.with_extension("with-head");
+    retag_bert::export_token_classification(model, &full, Some(vocab)).expect("export");
+    std::fs::create_dir(out).expect("base folder");
+    for file in ["config.json", "vocab.txt"] {
+        std::fs::copy(full.join(file), out.join(file)).expect("copying");
+    }
+    let bytes = std::fs::read(full.join("model.safetensors")).expect("reading weights");
+    let tensors = safetensors::SafeTensors::deserialize(&bytes).expect("valid safetensors");
+    let kept: Vec<(String, safetensors::tensor::TensorView)> =
+        tensors.tensors().into_iter().filter(|(name, _)| !name.starts_with("classifier.")).collect();
+    let encoder = safetensors::serialize(kept, None).expect("serializing");
+    std::fs::write(out.join("model.safetensors"), encoder).expect("writing weights");
+}
+
+fn spec(strategy: Strategy, fixture: &Fixture, lineage: LineageSource, epochs: usize) -> RetrainSpec {
+    RetrainSpec {
+        strategy,
+        old_model: Some(fixture.old.clone()),
+        base_model: Some(fixture.base.clone()),
+        lineage,
+        config: config(epochs),
+        scheme: Scheme::Iob2,
+        progress: ProgressMode::Off,
+    }
+}
+
+fn mapping() -> TagsetMapping {
+    TagsetMapping::from_rules([(OLD.person, vec![NEW.person]), (OLD.place, vec![NEW.place])], ["greeting"])
+        .expect("a valid mapping")
+}
+
+#[test]
+fn every_strategy_learns_the_new_tagset_and_writes_a_loadable_model() {
+    let _turn = serial();
+    let fixture = fixture();
+    let out = TempDir::new().expect("a temporary directory");
+    for strategy in Strategy::ALL {
+        // The frozen head trains on fixed features: give it the epochs a probe needs.
+        let epochs = if strategy == Strategy::Frozen { 30 } else { 5 };
+        let mut spec = spec(strategy, &fixture, LineageSource::Mapping(mapping()), epochs);
+        if strategy == Strategy::Frozen {
+            spec.config.head_learning_rate = Some(2e-2);
+        }
+        let run_dir = out.path().join(format!("{strategy}-run"));
+        let outcome = retrain(&spec, &fixture.data, &run_dir, false, &device()).expect("the run succeeds");
+        let test = outcome.test.as_ref().expect("a test split was given");
+        assert!(test.micro.f1 > 0.8, "{strategy}: test F1 {}", test.micro.f1);
+        for kind in ["person", "place", "greeting"] {
+            assert!(test.per_type.contains_key(kind), "{strategy}: no score for {kind}");
+        }
+        assert_eq!(outcome.timing.epochs, epochs, "{strategy}: patience is off, every epoch runs");
+        assert!(run_dir.join("evaluations.jsonl").is_file(), "{strategy}: no evaluation log");
+
+        let model_dir = out.path().join(strategy.name());
+        write_outcome(&outcome, &spec, &model_dir).expect("writing the outcome");
+        let reloaded = BertForTokenClassification::from_pretrained(&model_dir, &Device::flex()).expect("reloads");
+        assert_eq!(reloaded.labels, outcome.model.labels, "{strategy}");
+        let metrics: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(model_dir.join(METRICS_FILE)).expect("metrics.json"))
+                .expect("valid JSON");
+        assert_eq!(metrics["strategy"], strategy.name());
+        let written = metrics["test"]["micro"]["f1"].as_f64().expect("a test F1");
+        assert!((written - test.micro.f1).abs() < 1e-12, "{strategy}: {written} vs {}", test.micro.f1);
+        assert!(model_dir.join(RUN_CONFIG_FILE).is_file());
+        assert!(model_dir.join("vocab.txt").is_file(), "{strategy}: the tokenizer travels with the model");
+    }
+}
+
+#[test]
+fn a_warm_start_by_mapping_predicts_like_the_old_model_before_any_step() {
+    let _turn = serial();
+    let fixture = fixture();
+    let plain = Device::flex();
+    let old = BertForTokenClassification::from_pretrained(&fixture.old, &plain).expect("old model");
+    let labels = fixture.data.tagset(Scheme::Iob2).expect("new tagset");
+    let lineage = Lineage::from_mapping(&mapping(), &labels);
+    let (warm, report) =
+        retag_retrain::start::warm_started(old.clone(), labels.clone(), &lineage, 7).expect("a warm start");
+    assert_eq!(report.counts(), (5, 0, 2), "{report}");
+
+    let tokenizer = retag_data::align::load_tokenizer(&fixture.old).expect("tokenizer");
+    let options = align_options(&config(1), &old.bert.config, &tokenizer).expect("options");
+    let dev = AlignedSplit::align(&fixture.data.dev, &tokenizer, &labels, &options, "dev").expect("aligned");
+    let before = retag_train::evaluate::predict(&old, &dev, 16, &plain).expect("old predictions");
+    let after = retag_train::evaluate::predict(&warm, &dev, 16, &plain).expect("warm predictions");
+    let renamed: Vec<Vec<String>> = before
+        .iter()
+        .map(|tags| tags.iter().map(|tag| tag.replace("PER", "person").replace("LOC", "place")).collect())
+        .collect();
+    // The new greeting rows are random and may win a token here and there; every
+    // other word must be tagged as the old model tagged it.
+    let (mut same, mut total) = (0, 0);
+    for (renamed, after) in renamed.iter().flatten().zip(after.iter().flatten()) {
+        total += 1;
+        same += usize::from(renamed == after || after.ends_with("greeting"));
+    }
+    assert_eq!(same, total, "a warm start must keep the old model's decisions");
+}
+
+#[test]
+fn the_lineage_is_inferred_from_the_old_models_predictions() {
+    let _turn = serial();
+    let fixture = fixture();
+    let mut spec = spec(Strategy::WarmStart, &fixture, LineageSource::Infer { min_share: 0.5 }, 1);
+    spec.config.learning_rate = 1e-5;
+    let run = TempDir::new().expect("a temporary directory");
+    let outcome = retrain(&spec, &fixture.data, run.path(), false, &device()).expect("the run succeeds");
+    let lineage = outcome.lineage.expect("warm-start reports its lineage");
+    assert_eq!(lineage.parent("person").as_deref(), Some("PER"), "{}", lineage.to_text());
+    assert_eq!(lineage.parent("place").as_deref(), Some("LOC"), "{}", lineage.to_text());
+    assert_eq!(lineage.parent("greeting"), None, "{}", lineage.to_text());
+}
+
+#[test]
+fn the_frozen_cache_holds_what_the_full_model_reads_and_the_encoder_does_not_move() {
+    let _turn = serial();
+    let fixture = fixture();
+    let plain = Device::flex();
+    let old = BertForTokenClassification::from_pretrained(&fixture.old, &plain).expect("old model");
+    let labels = fixture.data.tagset(Scheme::Iob2).expect("new tagset");
+    let tokenizer = retag_data::align::load_tokenizer(&fixture.old).expect("tokenizer");
+    // Windows of 6 subwords with a stride of 2: most sentences span several windows.
+    let options =
+        align_options(&TrainConfig { max_len: Some(6), stride: Some(2), ..config(1) }, &old.bert.config, &tokenizer)
+            .expect("options");
+    let dev = AlignedSplit::align(&fixture.data.dev, &tokenizer, &labels, &options, "dev").expect("aligned");
+    assert!(dev.aligned.iter().any(|sentence| sentence.windows.len() > 1), "the test needs cut sentences");
+
+    let cache = FeatureCache::extract(&old.bert, &dev, &labels, 5, &plain).expect("features");
+    assert_eq!(cache.word_count(), dev.gold.iter().map(Vec::len).sum::<usize>());
+    // The head over the cache and the full model over the windows must agree word for word.
+    let head = retag_retrain::start::head_of(&old).expect("old head");
+    let old_labels = old.labels.clone();
+    let cache_old = FeatureCache::extract(&old.bert, &dev, &labels, 32, &plain).expect("features");
+    let from_cache = retag_retrain::probe::predict(&head, &cache_old).expect("cache predictions");
+    let from_model = retag_train::evaluate::predict(&old, &dev, 3, &plain).expect("model predictions");
+    assert_eq!(from_cache, from_model, "labels {old_labels:?}");
+
+    let spec = {
+        let mut spec = spec(Strategy::Frozen, &fixture, LineageSource::Infer { min_share: 0.5 }, 3);
+        spec.config.head_learning_rate = Some(2e-2);
+        spec
+    };
+    let run = TempDir::new().expect("a temporary directory");
+    let outcome = retrain(&spec, &fixture.data, run.path(), false, &device()).expect("the run succeeds");
+    assert!(outcome.timing.cache_secs.is_some());
+    let before = encoder_values(&old.bert);
+    let after = encoder_values(&outcome.model.bert);
+    assert_eq!(before, after, "the frozen strategy changed the encoder");
+}
+
+fn encoder_values(encoder: &BertModel) -> Vec<f32> {
+    struct Values(Vec<f32>);
+    impl ModuleVisitor for Values {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            self.0.extend(param.val().into_data().iter::<f32>());
+        }
+    }
+    let mut values = Values(Vec::new());
+    encoder.visit(&mut values);
+    values.0
+}
+
+#[test]
+fn a_strategy_without_its_starting_model_is_refused_by_name() {
+    let _turn = serial();
+    let data = RetrainData {
+        train: split(sentences(4, 1, &NEW), "train.conll"),
+        dev: split(sentences(4, 2, &NEW), "dev.conll"),
+        test: None,
+    };
+    let run = TempDir::new().expect("a temporary directory");
+    for (strategy, field) in [(Strategy::Naive, "old_model"), (Strategy::Full, "base_model")] {
+        let spec = RetrainSpec {
+            strategy,
+            old_model: None,
+            base_model: None,
+            lineage: LineageSource::Infer { min_share: 0.5 },
+            config: config(1),
+            scheme: Scheme::Iob2,
+            progress: ProgressMode::Off,
+        };
+        let error = retrain(&spec, &data, run.path(), false, &device()).err().expect("refused");
+        assert!(matches!(error, RetrainError::Option { option, .. } if option == field), "{strategy}: {error}");
+    }
+}
