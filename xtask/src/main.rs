@@ -6,6 +6,7 @@ mod fetch_data;
 mod fetch_model;
 mod fixtures;
 mod pypi;
+mod retrain;
 
 use std::process::ExitCode;
 
@@ -20,8 +21,9 @@ struct Tasks {
 
 #[derive(Debug, Subcommand)]
 enum Task {
-    /// Retrain a NER model for a new tagset, end to end (arrives with the training issue).
-    Retrain,
+    /// The main job: retrain a NER model for a new tagset with every strategy and
+    /// compare them (no arguments: the WNUT-16 coarse -> fine demo, everything fetched).
+    Retrain(retrain::RetrainArgs),
     /// Download the default encoder (sentence-transformers/all-MiniLM-L6-v2) into retag's cache.
     FetchModel(fetch_model::FetchModelArgs),
     /// Download the default retraining corpus (WNUT-16, ten types) and split it into train/dev/test.
@@ -34,10 +36,7 @@ enum Task {
 
 fn main() -> ExitCode {
     let result = match Tasks::parse().task {
-        Task::Retrain => Err(anyhow::anyhow!(
-            "the retraining job needs the encoder and the training loop, which are not built yet \
-             (issues 4 and 5). Today you can run the data tools: `cargo run -p retag-cli -- --help`"
-        )),
+        Task::Retrain(args) => retrain::run(&args),
         Task::FetchModel(args) => fetch_model::run(&args).map(|path| println!("{}", path.display())),
         Task::FetchData(args) => fetch_data::run(&args).map(|path| println!("{}", path.display())),
         Task::Fixtures(args) => fixtures::run(&args),
