@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use retag_data::Scheme;
 use retag_data::metrics::Mode;
 
@@ -19,7 +19,10 @@ pub enum Command {
     /// Inspect and transform NER datasets.
     #[command(subcommand)]
     Data(DataCommand),
-    /// Score predictions against gold annotations, as seqeval does.
+    /// Tag a file's words with a token-classification model.
+    Predict(PredictArgs),
+    /// Score predictions against gold annotations, as seqeval does; or tag a
+    /// gold file with a model and score that.
     Eval(EvalArgs),
 }
 
@@ -110,14 +113,119 @@ pub struct RelabelArgs {
     pub input: InputArgs,
 }
 
+/// Where the burn computations run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum Backend {
+    /// burn's pure-Rust CPU backend (flex), multi-threaded.
+    #[default]
+    Cpu,
+    /// The GPU through wgpu (Vulkan, Metal, DX12); needs a build with `--features wgpu`.
+    Gpu,
+}
+
+/// How the model runs: backend and batching; shared by `predict` and `eval --model`.
+#[derive(Debug, Clone, Args)]
+pub struct ModelArgs {
+    /// Where to run the model: cpu, or gpu (in a build with `--features wgpu`).
+    #[arg(long, value_enum, default_value = "cpu")]
+    pub backend: Backend,
+    /// Windows per forward pass.
+    #[arg(long, default_value_t = retag_predict::DEFAULT_BATCH_SIZE)]
+    pub batch_size: usize,
+    /// Longest window in subwords, [CLS] and [SEP] included (default: what
+    /// the model and tokenizer allow); longer sentences are cut into overlapping windows.
+    #[arg(long)]
+    pub max_len: Option<usize>,
+    /// Subwords shared by consecutive windows of a long sentence (default: a quarter of the window).
+    #[arg(long)]
+    pub stride: Option<usize>,
+}
+
+/// The input formats of `retag predict`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputFormat {
+    /// CoNLL columns; only the token column is read.
+    Conll,
+    /// JSON Lines, token or text shape; tags and spans are ignored.
+    Jsonl,
+    /// Plain text, one sentence a line, tokens split at spaces and tabs.
+    Text,
+}
+
+/// The output formats of `retag predict`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// `token tag` lines, a blank line after each sentence.
+    Conll,
+    /// `{"text": ..., "spans": [{"start", "end", "label"}]}`, one line per sentence.
+    Jsonl,
+    /// `{"tokens": [...], "tags": [...]}`, one line per sentence.
+    JsonlTokens,
+}
+
+/// How `predict` reads a CoNLL input.
+#[derive(Debug, Clone, Args)]
+pub struct ConllInputArgs {
+    /// CoNLL: 0-based column of the token.
+    #[arg(long, default_value_t = 0)]
+    pub token_column: usize,
+    /// CoNLL: columns are separated by single tabs only (tokens may contain
+    /// spaces); CoNLL output is then tab-separated too.
+    #[arg(long)]
+    pub tab_separated: bool,
+    /// CoNLL: lines starting with this prefix are comments.
+    #[arg(long)]
+    pub comment_prefix: Option<String>,
+}
+
 #[derive(Debug, Args)]
+pub struct PredictArgs {
+    /// The model folder: config.json with id2label, model.safetensors, and
+    /// tokenizer.json or vocab.txt.
+    #[arg(long)]
+    pub model: PathBuf,
+    /// The file to tag.
+    #[arg(long)]
+    pub input: PathBuf,
+    /// Where to write the predictions (replaced only once complete).
+    #[arg(long)]
+    pub output: PathBuf,
+    /// Input format; by default `.jsonl`/`.json` files are JSONL and anything else CoNLL.
+    #[arg(long, value_enum)]
+    pub input_format: Option<InputFormat>,
+    /// Output format; by default `.jsonl`/`.json` files get JSONL spans and anything else CoNLL.
+    #[arg(long, value_enum)]
+    pub output_format: Option<OutputFormat>,
+    /// The scheme of the model's labels, to decode JSONL spans (default: from
+    /// the labels' prefixes).
+    #[arg(long)]
+    pub scheme: Option<Scheme>,
+    /// Sentences read, tagged and written at a time.
+    #[arg(long, default_value_t = retag_predict::DEFAULT_CHUNK_SENTENCES)]
+    pub chunk_sentences: usize,
+    #[command(flatten)]
+    pub run: ModelArgs,
+    #[command(flatten)]
+    pub conll: ConllInputArgs,
+}
+
+/// `--gold G --pred P` scores a prediction file; `--model DIR --data F`
+/// tags the gold file `F` with the model and scores that.
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("source").required(true).args(["gold", "model"])))]
 pub struct EvalArgs {
     /// Gold annotations (CoNLL or JSONL).
-    #[arg(long)]
-    pub gold: PathBuf,
+    #[arg(long, requires = "pred", conflicts_with_all = ["model", "data"])]
+    pub gold: Option<PathBuf>,
     /// Predictions with the same sentences and tokens as the gold file.
-    #[arg(long)]
-    pub pred: PathBuf,
+    #[arg(long, requires = "gold", conflicts_with_all = ["model", "data"])]
+    pub pred: Option<PathBuf>,
+    /// A model folder to tag `--data` with (instead of `--gold`/`--pred`).
+    #[arg(long, requires = "data")]
+    pub model: Option<PathBuf>,
+    /// Gold annotations (CoNLL or JSONL) for `--model` to tag and be scored on.
+    #[arg(long, requires = "model")]
+    pub data: Option<PathBuf>,
     /// seqeval's default (lenient) mode, or its strict IOB2 mode: default or strict.
     #[arg(long, default_value = "default")]
     pub mode: Mode,
@@ -126,4 +234,6 @@ pub struct EvalArgs {
     pub json: bool,
     #[command(flatten)]
     pub input: InputArgs,
+    #[command(flatten)]
+    pub run: ModelArgs,
 }

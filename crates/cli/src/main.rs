@@ -3,6 +3,7 @@
 mod args;
 mod commands;
 mod dataset;
+mod device;
 
 use std::process::ExitCode;
 
@@ -16,6 +17,7 @@ fn main() -> ExitCode {
         Command::Data(DataCommand::Stats(args)) => commands::stats::run(args),
         Command::Data(DataCommand::Convert(args)) => commands::convert::run(args),
         Command::Data(DataCommand::Relabel(args)) => commands::relabel::run(args),
+        Command::Predict(args) => commands::predict::run(args),
         Command::Eval(args) => commands::eval::run(args),
     };
     match result {

@@ -6,7 +6,7 @@
 //!   extraction, conversion, and repair of invalid sequences the way seqeval does;
 //! - [`Tagset`]: the ordered labels of a model;
 //! - [`conll`] and [`jsonl`]: readers and writers, streaming, with errors that
-//!   name the file and the line;
+//!   name the file and the line; [`text`]: plain text to predict on, a sentence a line;
 //! - [`mapping`]: old-tagset to new-tagset mappings (rename, merge, split, new, drop);
 //! - [`metrics`]: entity-level scores that agree with seqeval 1.2.2;
 //! - [`align`]: words to subword tokens and back, with windows for long sentences;
@@ -23,6 +23,7 @@ pub mod scheme;
 pub mod sentence;
 pub mod stats;
 pub mod tagset;
+pub mod text;
 
 pub use error::{DataError, Result};
 pub use location::Location;

@@ -2,6 +2,7 @@
 
 pub mod convert;
 pub mod eval;
+pub mod predict;
 pub mod relabel;
 pub mod stats;
 mod transform;
