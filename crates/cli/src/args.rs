@@ -7,6 +7,10 @@ use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use retag_data::Scheme;
 use retag_data::metrics::Mode;
 
+mod training;
+
+pub use training::{Progress, RetrainArgs, TrainArgs, TrainingArgs};
+
 #[derive(Debug, Parser)]
 #[command(name = "retag", version, about = "Retrain NER models for a new tagset")]
 pub struct Cli {

@@ -18,6 +18,8 @@ fn main() -> ExitCode {
         Command::Data(DataCommand::Convert(args)) => commands::convert::run(args),
         Command::Data(DataCommand::Relabel(args)) => commands::relabel::run(args),
         Command::Predict(args) => commands::predict::run(args),
+        Command::Train(args) => commands::train::run(args),
+        Command::Retrain(args) => commands::retrain::run(args),
         Command::Eval(args) => commands::eval::run(args),
     };
     match result {

@@ -4,5 +4,8 @@ pub mod convert;
 pub mod eval;
 pub mod predict;
 pub mod relabel;
+pub mod retrain;
 pub mod stats;
+pub mod train;
+mod training;
 mod transform;

@@ -1,0 +1,114 @@
+//! The grammar of `retag train` and `retag retrain`.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use retag_data::Scheme;
+
+use super::{Backend, InputArgs};
+
+/// What both commands share: the data, the run's settings, where it runs.
+#[derive(Debug, Clone, Args)]
+pub struct TrainingArgs {
+    /// Training data (CoNLL or JSONL), tagged with the new tagset.
+    #[arg(long)]
+    pub train: PathBuf,
+    /// Development data: scored after every epoch, for early stopping.
+    #[arg(long)]
+    pub dev: PathBuf,
+    /// Test data, scored once with the best weights.
+    #[arg(long)]
+    pub test: Option<PathBuf>,
+    /// The model folder to write (HuggingFace format, with metrics.json); must not exist.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The tag scheme of the data: io, iob1, iob2 (bio), ioe2, bioes (iobes) or bilou.
+    #[arg(long, default_value = "iob2")]
+    pub scheme: Scheme,
+    /// A training config file (TOML or JSON, the fields of docs/training.md);
+    /// the flags below override it.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Passes over the training data, at most (default 3).
+    #[arg(long)]
+    pub epochs: Option<usize>,
+    /// Peak learning rate of the encoder (default 5e-5).
+    #[arg(long)]
+    pub learning_rate: Option<f64>,
+    /// Peak learning rate of the head (default: the encoder's; for `frozen`, 1e-3).
+    #[arg(long)]
+    pub head_learning_rate: Option<f64>,
+    /// Windows per training batch (default 16).
+    #[arg(long)]
+    pub batch_size: Option<usize>,
+    /// Stop after this many epochs without a better dev F1 (0: never; default 3).
+    #[arg(long)]
+    pub patience: Option<usize>,
+    /// Seeds the head, the data order and dropout (default 42).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Longest window in subwords (default: what the model allows).
+    #[arg(long)]
+    pub max_len: Option<usize>,
+    /// Where checkpoints and evaluations.jsonl go (default: `<out>.run` beside the output).
+    #[arg(long)]
+    pub run_dir: Option<PathBuf>,
+    /// Continue the run interrupted in the run folder from its last checkpoint.
+    #[arg(long)]
+    pub resume: bool,
+    /// Progress display: auto (a bar on a terminal, lines otherwise), bar, plain or off.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub progress: Progress,
+    /// Where to run: cpu, or gpu (in a build with `--features wgpu`).
+    #[arg(long, value_enum, default_value = "cpu")]
+    pub backend: Backend,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Progress {
+    Auto,
+    Bar,
+    Plain,
+    Off,
+}
+
+/// `retag train`: fine-tune a base encoder with a new head on a tagset.
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// The base encoder folder (config.json, model.safetensors, tokenizer.json),
+    /// e.g. the one `cargo xtask fetch-model` downloads.
+    #[arg(long)]
+    pub model: PathBuf,
+    #[command(flatten)]
+    pub training: TrainingArgs,
+}
+
+/// `retag retrain`: carry a fine-tuned model over to a new tagset.
+#[derive(Debug, Args)]
+pub struct RetrainArgs {
+    /// The fine-tuned model (a HuggingFace token-classification folder with id2label).
+    #[arg(long)]
+    pub model: PathBuf,
+    /// naive, frozen, full or warm-start (docs/strategies.md says when to use which).
+    #[arg(long)]
+    pub strategy: retag_retrain::Strategy,
+    /// The base encoder `full` starts from.
+    #[arg(long)]
+    pub base: Option<PathBuf>,
+    /// warm-start: a mapping file (TOML or JSON) from the old types to the new
+    /// ones. Without it the parents are inferred from the old model's predictions.
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
+    /// The mapping file maps the NEW types to the OLD ones (e.g. a file written
+    /// to fold fine types into coarse ones, used to retrain coarse -> fine).
+    #[arg(long, requires = "mapping")]
+    pub reverse_mapping: bool,
+    /// warm-start without a mapping: the share of a new type's tokens an old
+    /// type must cover to be its parent.
+    #[arg(long, default_value_t = retag_retrain::DEFAULT_MIN_SHARE)]
+    pub min_share: f64,
+    #[command(flatten)]
+    pub training: TrainingArgs,
+}

@@ -1,0 +1,29 @@
+//! `retag retrain`: carry a fine-tuned model over to a new tagset with one
+//! strategy, and write the retrained model with its scores.
+
+use anyhow::{Context, Result};
+use retag_data::mapping::TagsetMapping;
+use retag_retrain::{LineageSource, RetrainSpec};
+
+use super::training::{progress_mode, resolve_config, run_and_report};
+use crate::args::RetrainArgs;
+
+pub fn run(args: &RetrainArgs) -> Result<()> {
+    let lineage = match &args.mapping {
+        Some(path) => {
+            let mapping = TagsetMapping::load(path).with_context(|| format!("reading the mapping {}", path.display()))?;
+            LineageSource::Mapping(if args.reverse_mapping { mapping.invert() } else { mapping })
+        }
+        None => LineageSource::Infer { min_share: args.min_share },
+    };
+    let spec = RetrainSpec {
+        strategy: args.strategy,
+        old_model: Some(args.model.clone()),
+        base_model: args.base.clone(),
+        lineage,
+        config: resolve_config(&args.training)?,
+        scheme: args.training.scheme,
+        progress: progress_mode(args.training.progress),
+    };
+    run_and_report(&spec, &args.training)
+}

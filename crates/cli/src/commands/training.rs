@@ -1,0 +1,138 @@
+//! What `retag train` and `retag retrain` share: reading the three splits,
+//! resolving the run's settings (a config file, then flags), running on the
+//! chosen device, and reporting where everything went.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use retag_retrain::output::{METRICS_FILE, write_outcome};
+use retag_retrain::{Outcome, RetrainData, RetrainSpec, split_from};
+use retag_train::{ProgressMode, TrainConfig};
+
+use crate::args::{Progress, TrainingArgs};
+use crate::dataset;
+use crate::device::autodiff_device;
+
+/// The run's config: the file's (or the defaults), then every flag given.
+pub fn resolve_config(args: &TrainingArgs) -> Result<TrainConfig> {
+    let mut config = match &args.config {
+        Some(path) => read_config(path)?,
+        None => TrainConfig::default(),
+    };
+    if let Some(epochs) = args.epochs {
+        config.epochs = epochs;
+    }
+    if let Some(rate) = args.learning_rate {
+        config.learning_rate = rate;
+    }
+    if let Some(rate) = args.head_learning_rate {
+        config.head_learning_rate = Some(rate);
+    }
+    if let Some(size) = args.batch_size {
+        config.batch_size = size;
+    }
+    if let Some(patience) = args.patience {
+        config.patience = (patience > 0).then_some(patience);
+    }
+    if let Some(seed) = args.seed {
+        config.seed = seed;
+    }
+    if let Some(max_len) = args.max_len {
+        config.max_len = Some(max_len);
+    }
+    config.validate().context("the training settings")?;
+    Ok(config)
+}
+
+fn read_config(path: &Path) -> Result<TrainConfig> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let is_json = path.extension().is_some_and(|ext| ext.eq_ignore_ascii_case("json"));
+    if is_json {
+        serde_json::from_str(&text).with_context(|| format!("{}: not a training config", path.display()))
+    } else {
+        toml::from_str(&text).with_context(|| format!("{}: not a training config", path.display()))
+    }
+}
+
+pub fn progress_mode(progress: Progress) -> ProgressMode {
+    match progress {
+        Progress::Auto => ProgressMode::Auto,
+        Progress::Bar => ProgressMode::Bar,
+        Progress::Plain => ProgressMode::Plain,
+        Progress::Off => ProgressMode::Off,
+    }
+}
+
+/// The three splits, read whole (training visits them many times).
+pub fn read_data(args: &TrainingArgs) -> Result<RetrainData> {
+    let read = |path: &Path| -> Result<retag_train::Split> {
+        let sentences = dataset::read_all(path, &args.input).with_context(|| format!("reading {}", path.display()))?;
+        Ok(split_from(sentences, path))
+    };
+    Ok(RetrainData { train: read(&args.train)?, dev: read(&args.dev)?, test: args.test.as_deref().map(read).transpose()? })
+}
+
+/// The run folder: the one asked for, else `<out>.run` beside the output.
+pub fn run_dir(args: &TrainingArgs) -> PathBuf {
+    args.run_dir.clone().unwrap_or_else(|| {
+        let mut name = args.out.file_name().map(|name| name.to_os_string()).unwrap_or_else(|| "model".into());
+        name.push(".run");
+        args.out.with_file_name(name)
+    })
+}
+
+/// Checks the output can be written before hours of training, runs, writes
+/// the model and prints the scores.
+pub fn run_and_report(spec: &RetrainSpec, args: &TrainingArgs) -> Result<()> {
+    if args.out.exists() {
+        bail!("{} already exists; retag writes a new model folder, pick another --out", args.out.display());
+    }
+    let data = read_data(args)?;
+    let run_dir = run_dir(args);
+    let device = autodiff_device(args.backend)?;
+    eprintln!(
+        "{}: {} train / {} dev{} sentences, run folder {}",
+        spec.strategy,
+        data.train.sentences.len(),
+        data.dev.sentences.len(),
+        data.test.as_ref().map_or(String::new(), |test| format!(" / {} test", test.sentences.len())),
+        run_dir.display()
+    );
+    let outcome = retag_retrain::retrain(spec, &data, &run_dir, args.resume, &device).map_err(|error| {
+        let hint = if run_dir.join(retag_train::checkpoint::CHECKPOINT).exists() && !args.resume {
+            " (the run folder holds an interrupted run: add --resume to continue it)"
+        } else {
+            ""
+        };
+        anyhow::anyhow!("{error}{hint}")
+    })?;
+    write_outcome(&outcome, spec, &args.out).with_context(|| format!("writing {}", args.out.display()))?;
+    print_outcome(&outcome, args);
+    Ok(())
+}
+
+fn print_outcome(outcome: &Outcome, args: &TrainingArgs) {
+    if let Some(lineage) = &outcome.lineage {
+        println!("{}", lineage.to_text());
+    }
+    if let Some(report) = &outcome.warm_start {
+        println!("where each label's head row started:\n{report}\n");
+    }
+    println!("dev (best epoch {}):", outcome.best_epoch.map_or("-".into(), |epoch| epoch.to_string()));
+    print!("{}", outcome.dev.to_text());
+    if let Some(test) = &outcome.test {
+        println!("\ntest:");
+        print!("{}", test.to_text());
+    }
+    let timing = &outcome.timing;
+    println!(
+        "\n{} epochs, {:.1} s per epoch{}, {:.1} s in all",
+        timing.epochs,
+        timing.secs_per_epoch,
+        timing.cache_secs.map_or(String::new(), |secs| format!(" (+ {secs:.1} s computing the frozen encoder's outputs once)")),
+        timing.total_secs
+    );
+    println!("model: {}", args.out.display());
+    println!("scores and timings: {}", args.out.join(METRICS_FILE).display());
+    println!("learning curve (one line per evaluation): {}", outcome.run_dir.join("evaluations.jsonl").display());
+}
