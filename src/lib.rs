@@ -6,9 +6,11 @@
 //! exactly like seqeval and aligns words with subword tokens; [`bert`] is
 //! the BERT encoder in burn, loaded from and exported to HuggingFace
 //! checkpoints; [`heads`] holds the classification heads (linear, MLP, CRF)
-//! and their warm start for a new tagset; [`train`] is the training loop.
+//! and their warm start for a new tagset; [`train`] is the training loop;
+//! [`predict`] tags words with a trained model, streaming big files.
 
 pub use retag_bert as bert;
 pub use retag_data as data;
 pub use retag_heads as heads;
+pub use retag_predict as predict;
 pub use retag_train as train;

@@ -7,7 +7,7 @@ use std::path::Path;
 use retag_data::conll::{ConllWriter, Separator};
 use retag_data::jsonl::{JsonlShape, JsonlWriter};
 use retag_data::scheme::{OnInvalid, convert};
-use retag_data::{DataError, Scheme, Sentence, Tagset};
+use retag_data::{Location, Scheme, Sentence, Tagset};
 
 use crate::error::Result;
 
@@ -66,13 +66,8 @@ impl<W: Write> PredictionWriter<W> {
             Inner::Jsonl(writer, JsonlShape::Text) => {
                 // The text shape writes IOB2 spans; predictions may be in another
                 // scheme and need not be valid sequences.
-                let iob2 = convert(&sentence.tags, self.scheme, Scheme::Iob2, OnInvalid::Repair).map_err(|v| {
-                    DataError::InvalidTag {
-                        at: sentence.token_location(&Default::default(), v.index),
-                        tag: v.tag,
-                        reason: v.reason,
-                    }
-                })?;
+                let iob2 = convert(&sentence.tags, self.scheme, Scheme::Iob2, OnInvalid::Repair)
+                    .map_err(|violation| violation.locate(self.scheme, sentence, &Location::default()))?;
                 Ok(writer.write_sentence(&sentence.with_tags(iob2))?)
             }
         }
@@ -175,5 +170,12 @@ mod tests {
             written(OutputFormat::Jsonl(JsonlShape::Text), Scheme::Bioes, &bioes),
             "{\"text\":\"New York Ann\",\"spans\":[{\"start\":0,\"end\":8,\"label\":\"LOC\"},{\"start\":9,\"end\":12,\"label\":\"PER\"}]}\n"
         );
+    }
+
+    #[test]
+    fn a_label_without_a_prefix_cannot_become_a_span() {
+        let mut writer = PredictionWriter::new(Vec::new(), OutputFormat::Jsonl(JsonlShape::Text), Scheme::Iob2);
+        let error = writer.write(&sentence(&["Ann", "went"], &["PER", "O"])).unwrap_err().to_string();
+        assert!(error.contains("\"PER\""), "{error}");
     }
 }

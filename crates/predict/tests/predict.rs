@@ -178,7 +178,8 @@ fn a_sentence_longer_than_max_len_is_tagged_in_full_from_its_windows() {
     let mut expected = vec![None; sentence.len()];
     for window in &aligned.windows {
         assert!(window.len() <= 12);
-        let input = BertInput::padded(std::slice::from_ref(&window.input_ids), 0, &model.bert.config, &device()).unwrap();
+        let input =
+            BertInput::padded(std::slice::from_ref(&window.input_ids), 0, &model.bert.config, &device()).unwrap();
         let best = model.forward(&input).argmax(2).into_data().iter::<i64>().collect::<Vec<_>>();
         for word in window.owned.clone() {
             let first = window.word_index.iter().position(|w| *w == Some(word)).unwrap();
