@@ -7,10 +7,12 @@
 //! the BERT encoder in burn, loaded from and exported to HuggingFace
 //! checkpoints; [`heads`] holds the classification heads (linear, MLP, CRF)
 //! and their warm start for a new tagset; [`train`] is the training loop;
-//! [`predict`] tags words with a trained model, streaming big files.
+//! [`predict`] tags words with a trained model, streaming big files;
+//! [`retrain`] carries a model over to a new tagset by one of several strategies.
 
 pub use retag_bert as bert;
 pub use retag_data as data;
 pub use retag_heads as heads;
 pub use retag_predict as predict;
+pub use retag_retrain as retrain;
 pub use retag_train as train;
