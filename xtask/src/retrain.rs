@@ -118,10 +118,9 @@ pub fn run(args: &RetrainArgs) -> Result<()> {
     let mut rows = Vec::new();
     for strategy in &args.strategies {
         let (name, extra): (&str, Vec<String>) = match strategy.as_str() {
-            "warm-start" => (
-                "warm-start",
-                vec!["--mapping".into(), mapping.display().to_string(), "--reverse-mapping".into()],
-            ),
+            "warm-start" => {
+                ("warm-start", vec!["--mapping".into(), mapping.display().to_string(), "--reverse-mapping".into()])
+            }
             "warm-start-inferred" => ("warm-start", Vec::new()),
             "naive" | "frozen" | "full" => (strategy.as_str(), Vec::new()),
             other => bail!("unknown strategy {other:?}; known: naive, frozen, full, warm-start, warm-start-inferred"),
@@ -176,7 +175,13 @@ fn build_retag(backend: Backend) -> Result<PathBuf> {
 fn run_users_retrain(retag: &Path, args: &RetrainArgs) -> Result<()> {
     let mut command = Command::new(retag);
     command.arg("retrain").arg("--model").arg(args.model.as_ref().context("--model")?);
-    for (flag, value) in [("--train", &args.train), ("--dev", &args.dev), ("--test", &args.test), ("--mapping", &args.mapping), ("--out", &args.out)] {
+    for (flag, value) in [
+        ("--train", &args.train),
+        ("--dev", &args.dev),
+        ("--test", &args.test),
+        ("--mapping", &args.mapping),
+        ("--out", &args.out),
+    ] {
         if let Some(value) = value {
             command.arg(flag).arg(value);
         }

@@ -23,6 +23,10 @@ pub enum Command {
     /// Inspect and transform NER datasets.
     #[command(subcommand)]
     Data(DataCommand),
+    /// Fine-tune a base encoder with a new head on a tagset (how an "old" model is made).
+    Train(TrainArgs),
+    /// Retrain a fine-tuned model for a new tagset with a strategy (naive, frozen, full, warm-start).
+    Retrain(RetrainArgs),
     /// Tag a file's words with a token-classification model.
     Predict(PredictArgs),
     /// Score predictions against gold annotations, as seqeval does; or tag a

@@ -11,7 +11,8 @@ use crate::args::RetrainArgs;
 pub fn run(args: &RetrainArgs) -> Result<()> {
     let lineage = match &args.mapping {
         Some(path) => {
-            let mapping = TagsetMapping::load(path).with_context(|| format!("reading the mapping {}", path.display()))?;
+            let mapping =
+                TagsetMapping::load(path).with_context(|| format!("reading the mapping {}", path.display()))?;
             LineageSource::Mapping(if args.reverse_mapping { mapping.invert() } else { mapping })
         }
         None => LineageSource::Infer { min_share: args.min_share },

@@ -69,7 +69,11 @@ pub fn read_data(args: &TrainingArgs) -> Result<RetrainData> {
         let sentences = dataset::read_all(path, &args.input).with_context(|| format!("reading {}", path.display()))?;
         Ok(split_from(sentences, path))
     };
-    Ok(RetrainData { train: read(&args.train)?, dev: read(&args.dev)?, test: args.test.as_deref().map(read).transpose()? })
+    Ok(RetrainData {
+        train: read(&args.train)?,
+        dev: read(&args.dev)?,
+        test: args.test.as_deref().map(read).transpose()?,
+    })
 }
 
 /// The run folder: the one asked for, else `<out>.run` beside the output.
@@ -129,7 +133,9 @@ fn print_outcome(outcome: &Outcome, args: &TrainingArgs) {
         "\n{} epochs, {:.1} s per epoch{}, {:.1} s in all",
         timing.epochs,
         timing.secs_per_epoch,
-        timing.cache_secs.map_or(String::new(), |secs| format!(" (+ {secs:.1} s computing the frozen encoder's outputs once)")),
+        timing
+            .cache_secs
+            .map_or(String::new(), |secs| format!(" (+ {secs:.1} s computing the frozen encoder's outputs once)")),
         timing.total_secs
     );
     println!("model: {}", args.out.display());

@@ -1,0 +1,148 @@
+//! `retag retrain` and `retag train` as a user runs them, on the tiny random
+//! checkpoint: the output folder, the report, the resume hint and the
+//! errors. Whether the strategies learn is tested in retag-retrain.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use tempfile::TempDir;
+
+fn retag(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_retag")).args(args).output().expect("the retag binary runs")
+}
+
+fn succeed(output: &Output) -> String {
+    assert!(output.status.success(), "retag failed: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout.clone()).expect("UTF-8 output")
+}
+
+fn fail(output: &Output) -> String {
+    assert!(!output.status.success(), "retag should have failed; stdout: {}", String::from_utf8_lossy(&output.stdout));
+    String::from_utf8(output.stderr.clone()).expect("UTF-8 errors")
+}
+
+/// The tiny checkpoint (labels O, B/I-PER, B/I-LOC) with a vocabulary.
+fn model_dir() -> TempDir {
+    let dir = TempDir::new().expect("a temporary directory");
+    let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    for file in ["config.json", "model.safetensors"] {
+        std::fs::copy(crates.join("bert/tests/fixtures/tiny-bert-ner").join(file), dir.path().join(file))
+            .expect("copying the fixture");
+    }
+    std::fs::copy(crates.join("predict/tests/fixtures/tiny-bert-ner-vocab.txt"), dir.path().join("vocab.txt"))
+        .expect("copying the vocabulary");
+    dir
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("writing a data file");
+    path
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().expect("a UTF-8 path")
+}
+
+/// New-tagset data: `person` (from PER) and `city` (from LOC).
+const DATA: &str =
+    "ann B-person\nsmith I-person\nwent O\nto O\nparis B-city\n\nbob B-person\nsaw O\nthe O\nriver O\n\n";
+
+#[test]
+fn retrain_writes_a_model_folder_with_scores_and_prints_the_report() {
+    let model = model_dir();
+    let dir = TempDir::new().expect("a temporary directory");
+    let data = write(dir.path(), "new.txt", DATA);
+    let mapping = write(dir.path(), "map.toml", "[types]\nPER = \"person\"\nLOC = \"city\"\n");
+    for (strategy, extra) in [("frozen", vec![]), ("warm-start", vec!["--mapping", path(&mapping)])] {
+        let out = dir.path().join(strategy);
+        let mut args = vec![
+            "retrain",
+            "--model",
+            path(model.path()),
+            "--strategy",
+            strategy,
+            "--train",
+            path(&data),
+            "--dev",
+            path(&data),
+            "--test",
+            path(&data),
+            "--out",
+            path(&out),
+            "--epochs",
+            "1",
+            "--progress",
+            "off",
+        ];
+        args.extend(extra.iter().copied());
+        let stdout = succeed(&retag(&args));
+        assert!(stdout.contains("test:"), "{strategy}: {stdout}");
+        assert!(stdout.contains("person"), "{strategy}: per-type lines: {stdout}");
+        for file in ["config.json", "model.safetensors", "vocab.txt", "metrics.json", "run-config.json"] {
+            assert!(out.join(file).is_file(), "{strategy}: {file} missing");
+        }
+        let config: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("config.json")).expect("config.json"))
+                .expect("JSON");
+        let labels: Vec<&str> =
+            config["id2label"].as_object().expect("id2label").values().filter_map(|v| v.as_str()).collect();
+        assert_eq!(labels, ["O", "B-city", "I-city", "B-person", "I-person"], "{strategy}");
+        assert!(dir.path().join(format!("{strategy}.run")).join("evaluations.jsonl").is_file());
+        if strategy == "warm-start" {
+            assert!(stdout.contains("copied from B-PER"), "the warm-start report is printed: {stdout}");
+        }
+    }
+
+    // The same output again is refused before any training.
+    let again = retag(&[
+        "retrain",
+        "--model",
+        path(model.path()),
+        "--strategy",
+        "naive",
+        "--train",
+        path(&data),
+        "--dev",
+        path(&data),
+        "--out",
+        path(&dir.path().join("frozen")),
+    ]);
+    assert!(fail(&again).contains("already exists"));
+}
+
+#[test]
+fn retrain_errors_name_what_is_wrong() {
+    let model = model_dir();
+    let dir = TempDir::new().expect("a temporary directory");
+    let data = write(dir.path(), "new.txt", DATA);
+    let bad = write(dir.path(), "bad.txt", "ann B-person\nsmith X-person\n");
+    let out = path(&dir.path().join("out")).to_string();
+    let base = ["retrain", "--model", path(model.path()), "--dev", path(&data), "--out", &out, "--progress", "off"];
+
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["--strategy", "naive", "--train", path(&bad)], "bad.txt:2"),
+        (vec!["--strategy", "full", "--train", path(&data)], "base_model"),
+        (vec!["--strategy", "distil", "--train", path(&data)], "unknown strategy"),
+        (vec!["--strategy", "naive", "--train", path(&data), "--learning-rate=-1"], "learning_rate"),
+    ];
+    for (extra, expected) in cases {
+        let mut args = base.to_vec();
+        args.extend(extra);
+        let stderr = fail(&retag(&args));
+        assert!(stderr.contains(expected), "{args:?}: expected {expected:?} in {stderr}");
+    }
+    // A checkpoint with a classifier is no base encoder for `retag train`.
+    let stderr = fail(&retag(&[
+        "train",
+        "--model",
+        path(model.path()),
+        "--train",
+        path(&data),
+        "--dev",
+        path(&data),
+        "--out",
+        &out,
+    ]));
+    assert!(stderr.contains("classifier"), "{stderr}");
+}
