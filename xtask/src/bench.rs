@@ -6,6 +6,10 @@
 //! backends, so the figures of one case are taken close together in time.
 //! The measuring lives in `crates/bench`; this file only drives cargo and
 //! processes, so xtask stays free of burn.
+//!
+//! `cargo xtask bench pipeline` (`bench_pipeline.rs` and the `bench_*.rs`
+//! files beside it) runs whole programs instead: `retag predict` and
+//! `retag retrain` against the PyTorch programs that do the same jobs.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -15,6 +19,17 @@ use clap::{Args, Subcommand};
 
 use crate::cache::repo_root;
 use crate::fetch_model::default_model_dir;
+
+// The pipeline bench's files sit beside this one as `bench_*.rs` (flat, like
+// the rest of xtask) and are children of this module.
+#[path = "bench_inputs.rs"]
+mod inputs;
+#[path = "bench_pipeline.rs"]
+mod pipeline;
+#[path = "bench_process.rs"]
+mod process;
+#[path = "bench_table.rs"]
+mod table;
 
 /// The backends `retag-bench` has a feature for.
 const BACKENDS: [&str; 6] = ["flex", "flex-avx512", "ndarray", "ndarray-blas", "cpu", "wgpu"];
@@ -30,6 +45,8 @@ pub struct BenchArgs {
 pub enum BenchTarget {
     /// Encoder forward throughput and peak memory per backend, against PyTorch.
     Encoder(EncoderArgs),
+    /// Whole programs against PyTorch: predict, retrain (frozen, naive), predict's scaling.
+    Pipeline(pipeline::PipelineArgs),
 }
 
 #[derive(Debug, Args)]
@@ -66,6 +83,7 @@ pub struct EncoderArgs {
 pub fn run(args: &BenchArgs) -> Result<()> {
     match &args.target {
         BenchTarget::Encoder(args) => encoder(args),
+        BenchTarget::Pipeline(args) => pipeline::run(args),
     }
 }
 
