@@ -125,6 +125,7 @@ pub fn run(args: &RetrainArgs) -> Result<()> {
 
     // 3. Every strategy, old coarse model -> the ten fine types.
     let mut rows = Vec::new();
+    let mut run_dirs = Vec::new();
     for strategy in &args.strategies {
         let (name, extra): (&str, Vec<String>) = match strategy.as_str() {
             "warm-start" => {
@@ -152,8 +153,14 @@ pub fn run(args: &RetrainArgs) -> Result<()> {
             eprintln!("{strategy}: cached at {}", out.display());
         }
         rows.push((strategy.clone(), out));
+        run_dirs.push(work.join("runs").join(&label));
     }
     print_table(&rows)?;
+    let curves = work.join("learning-curves.svg");
+    let mut command = Command::new(&retag);
+    command.arg("plot").args(&run_dirs).arg("--out").arg(&curves);
+    run_step("draw the learning curves", command)?;
+    println!("\nlearning curves of every strategy (dev F1 and loss per epoch): {}", curves.display());
     println!("\nmodels (HuggingFace format, with metrics.json): {}", work.join("models").display());
     println!("training logs (evaluations.jsonl per run): {}", work.join("runs").display());
     println!("old coarse model: {}", old.display());

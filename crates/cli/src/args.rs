@@ -29,6 +29,8 @@ pub enum Command {
     Retrain(RetrainArgs),
     /// Tag a file's words with a token-classification model.
     Predict(PredictArgs),
+    /// Draw the learning curves (dev F1, training loss) of runs into one SVG picture.
+    Plot(PlotArgs),
     /// Score predictions against gold annotations, as seqeval does; or tag a
     /// gold file with a model and score that.
     Eval(EvalArgs),
@@ -244,4 +246,14 @@ pub struct EvalArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub run: ModelArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PlotArgs {
+    /// Run folders (each with an evaluations.jsonl); the folder name labels the curve.
+    #[arg(required = true)]
+    pub runs: Vec<PathBuf>,
+    /// The SVG file to write.
+    #[arg(long)]
+    pub out: PathBuf,
 }

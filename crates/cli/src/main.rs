@@ -19,6 +19,7 @@ fn main() -> ExitCode {
         Command::Data(DataCommand::Relabel(args)) => commands::relabel::run(args),
         Command::Predict(args) => commands::predict::run(args),
         Command::Train(args) => commands::train::run(args),
+        Command::Plot(args) => commands::plot::run(args),
         Command::Retrain(args) => commands::retrain::run(args),
         Command::Eval(args) => commands::eval::run(args),
     };

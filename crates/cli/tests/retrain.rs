@@ -94,6 +94,14 @@ fn retrain_writes_a_model_folder_with_scores_and_prints_the_report() {
         }
     }
 
+    // Both runs' curves in one picture, named after their run folders.
+    let picture = dir.path().join("curves.svg");
+    let runs = [dir.path().join("frozen.run"), dir.path().join("warm-start.run")];
+    succeed(&retag(&["plot", path(&runs[0]), path(&runs[1]), "--out", path(&picture)]));
+    let svg = std::fs::read_to_string(&picture).expect("the picture is written");
+    assert!(svg.contains(">frozen (best dev F1") && svg.contains(">warm-start (best dev F1"), "{svg}");
+    assert!(runs[0].join("learning-curve.svg").is_file(), "each run draws its own curve");
+
     // The same output again is refused before any training.
     let again = retag(&[
         "retrain",

@@ -15,6 +15,7 @@ pub mod buckets;
 pub mod checkpoint;
 pub mod clip;
 pub mod config;
+pub mod curves;
 pub mod dataset;
 pub mod early_stopping;
 pub mod error;

@@ -2,6 +2,7 @@
 
 pub mod convert;
 pub mod eval;
+pub mod plot;
 pub mod predict;
 pub mod relabel;
 pub mod retrain;

@@ -7,7 +7,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use retag_retrain::output::{METRICS_FILE, write_outcome};
 use retag_retrain::{Outcome, RetrainData, RetrainSpec, split_from};
+use retag_train::curves::{Curve, learning_curves_svg};
 use retag_train::{ProgressMode, TrainConfig};
+
+/// The picture of the run's learning curve, in the run folder.
+const CURVE_FILE: &str = "learning-curve.svg";
 
 use crate::args::{Progress, TrainingArgs};
 use crate::dataset;
@@ -111,6 +115,10 @@ pub fn run_and_report(spec: &RetrainSpec, args: &TrainingArgs) -> Result<()> {
         anyhow::anyhow!("{error}{hint}")
     })?;
     write_outcome(&outcome, spec, &args.out).with_context(|| format!("writing {}", args.out.display()))?;
+    let records = retag_train::read_eval_log(&run_dir)?;
+    let picture = learning_curves_svg(&[Curve { name: spec.strategy.name(), records: &records }]);
+    let curve_path = run_dir.join(CURVE_FILE);
+    std::fs::write(&curve_path, picture).with_context(|| format!("writing {}", curve_path.display()))?;
     print_outcome(&outcome, args);
     Ok(())
 }
@@ -140,5 +148,9 @@ fn print_outcome(outcome: &Outcome, args: &TrainingArgs) {
     );
     println!("model: {}", args.out.display());
     println!("scores and timings: {}", args.out.join(METRICS_FILE).display());
-    println!("learning curve (one line per evaluation): {}", outcome.run_dir.join("evaluations.jsonl").display());
+    println!(
+        "learning curve: {} (one line per evaluation: {})",
+        outcome.run_dir.join(CURVE_FILE).display(),
+        outcome.run_dir.join("evaluations.jsonl").display()
+    );
 }
