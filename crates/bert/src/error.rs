@@ -55,6 +55,11 @@ pub enum BertError {
     /// Writing an exported model failed for a reason other than I/O.
     #[error("{}: cannot export: {reason}", path.display())]
     Export { path: PathBuf, reason: String },
+
+    /// A `--model` argument that is neither a model folder nor a hub model id
+    /// that could be fetched; the reason names the path or cache entry looked for.
+    #[error("model {spec:?}: {reason}")]
+    ModelSource { spec: String, reason: String },
 }
 
 pub type Result<T, E = BertError> = std::result::Result<T, E>;

@@ -22,6 +22,7 @@ pub mod layer;
 mod loader;
 pub mod model;
 pub mod remap;
+pub mod source;
 pub mod token_classification;
 
 pub use activation::Activation;
@@ -30,4 +31,5 @@ pub use error::{BertError, Result};
 pub use export::export_token_classification;
 pub use input::BertInput;
 pub use model::BertModel;
+pub use source::{HubId, ResolveOptions, resolve_model};
 pub use token_classification::BertForTokenClassification;
