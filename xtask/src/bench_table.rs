@@ -102,7 +102,7 @@ pub fn table(rows: &[Row]) -> String {
             mib(row.pytorch.as_ref()),
             rate(row.retag_rate()),
             rate(row.pytorch_rate()),
-            row.agreement.map_or_else(|| "-".to_string(), |a| format!("{:.2}%", a.percent())),
+            row.agreement.map_or_else(|| "-".to_string(), |a| format!("{:.3}%", a.percent())),
         );
     }
     let notes: Vec<String> =

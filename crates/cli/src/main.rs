@@ -4,6 +4,7 @@ mod args;
 mod commands;
 mod dataset;
 mod device;
+mod model_source;
 
 use std::process::ExitCode;
 

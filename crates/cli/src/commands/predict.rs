@@ -61,6 +61,7 @@ pub fn run(args: &PredictArgs) -> Result<()> {
 /// The model in `dir` on the device `run` names, with its options.
 pub fn load(dir: &Path, run: &ModelArgs, chunk_sentences: usize) -> Result<Predictor> {
     let device = device::device(run.backend)?;
+    let dir = &crate::model_source::resolve(dir)?;
     let options =
         PredictOptions { batch_size: run.batch_size, max_len: run.max_len, stride: run.stride, chunk_sentences };
     Predictor::load(dir, &device)

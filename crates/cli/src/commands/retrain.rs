@@ -19,8 +19,8 @@ pub fn run(args: &RetrainArgs) -> Result<()> {
     };
     let spec = RetrainSpec {
         strategy: args.strategy,
-        old_model: Some(args.model.clone()),
-        base_model: args.base.clone(),
+        old_model: Some(crate::model_source::resolve(&args.model)?),
+        base_model: args.base.as_deref().map(crate::model_source::resolve).transpose()?,
         lineage,
         config: resolve_config(&args.training)?,
         scheme: args.training.scheme,

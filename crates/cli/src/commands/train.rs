@@ -12,7 +12,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     let spec = RetrainSpec {
         strategy: Strategy::Full,
         old_model: None,
-        base_model: Some(args.model.clone()),
+        base_model: Some(crate::model_source::resolve(&args.model)?),
         lineage: LineageSource::Infer { min_share: retag_retrain::DEFAULT_MIN_SHARE },
         config: resolve_config(&args.training)?,
         scheme: args.training.scheme,
