@@ -76,6 +76,7 @@ mod tests {
 
     #[test]
     fn one_sentence_per_line_split_at_ascii_whitespace() {
+        #[allow(clippy::type_complexity)] // (input, [(tokens, line)]): a table reads best inline
         let cases: &[(&str, &[(&[&str], usize)])] = &[
             ("", &[]),
             ("EU rejects German call\n", &[(&["EU", "rejects", "German", "call"], 1)]),

@@ -13,6 +13,9 @@ const PANEL_WIDTH: f64 = 420.0;
 const PANEL_HEIGHT: f64 = 260.0;
 const MARGIN: f64 = 50.0;
 
+/// A panel: its title, the top of its scale, and the value it plots.
+type Panel = (&'static str, f64, fn(&EvalRecord) -> f64);
+
 /// One run's evaluations under a name for the legend.
 pub struct Curve<'a> {
     pub name: &'a str,
@@ -36,7 +39,7 @@ pub fn learning_curves_svg(curves: &[Curve<'_>]) -> String {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"12\">\n\
          <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
     );
-    let panels: [(&str, f64, fn(&EvalRecord) -> f64); 2] = [
+    let panels: [Panel; 2] = [
         ("dev entity F1 (%)", 100.0, |r| r.dev_f1 * 100.0),
         ("training loss (mean per epoch)", max_loss, |r| r.train_loss),
     ];
