@@ -16,6 +16,11 @@ Run from the repository root with the project venv (torch + transformers):
         attention_mask and last_hidden_state to OUT.json, for the hand-run check
             cargo run -p retag-bert --example parity -- MODEL_DIR OUT.json
 
+    /work/venv/bin/python scripts/make_encoder_fixture.py ner MODEL_DIR OUT.json
+        The same for a token-classification checkpoint fine-tuned with
+        transformers (AutoModelForTokenClassification): also writes the logits,
+        which the parity example then checks as well.
+
 The tiny model is re-initialised with large weights (std 0.5, random LayerNorm
 and biases) so that attention is far from uniform: with BERT's default
 std 0.02 a wrong attention mask would barely move the outputs.
@@ -119,27 +124,36 @@ def make_tiny():
     print(f"wrote {TINY_DIR} and {TINY_DIR.parent / 'tiny-bert-ner.expected.json'}")
 
 
-def make_minilm(model_dir, out_path):
+def make_minilm(model_dir, out_path, with_head=False):
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
-    model = BertModel.from_pretrained(model_dir, attn_implementation="eager").eval()
+    if with_head:
+        from transformers import AutoModelForTokenClassification
+
+        model = AutoModelForTokenClassification.from_pretrained(model_dir, attn_implementation="eager").eval()
+    else:
+        model = BertModel.from_pretrained(model_dir, attn_implementation="eager").eval()
     batch = tokenizer(SENTENCES, padding=True, return_tensors="pt")
     with torch.no_grad():
         out = model(
             input_ids=batch["input_ids"],
             attention_mask=batch["attention_mask"],
             token_type_ids=batch["token_type_ids"],
+            output_hidden_states=True,
         )
+    last_hidden_state = out.hidden_states[-1]
     fixture = {
-        "generated_by": f"scripts/make_encoder_fixture.py minilm {model_dir}",
+        "generated_by": f"scripts/make_encoder_fixture.py {'ner' if with_head else 'minilm'} {model_dir}",
         "torch": torch.__version__,
         "sentences": SENTENCES,
         "input_ids": batch["input_ids"].tolist(),
         "token_type_ids": batch["token_type_ids"].tolist(),
         "attention_mask": batch["attention_mask"].tolist(),
-        "last_hidden_state": rounded(out.last_hidden_state),
+        "last_hidden_state": rounded(last_hidden_state),
     }
+    if with_head:
+        fixture["logits"] = rounded(out.logits)
     Path(out_path).write_text(json.dumps(fixture) + "\n")
-    print(f"wrote {out_path}: batch {tuple(out.last_hidden_state.shape)}")
+    print(f"wrote {out_path}: batch {tuple(last_hidden_state.shape)}")
 
 
 if __name__ == "__main__":
@@ -147,5 +161,7 @@ if __name__ == "__main__":
         make_tiny()
     elif sys.argv[1:2] == ["minilm"] and len(sys.argv) == 4:
         make_minilm(sys.argv[2], sys.argv[3])
+    elif sys.argv[1:2] == ["ner"] and len(sys.argv) == 4:
+        make_minilm(sys.argv[2], sys.argv[3], with_head=True)
     else:
         sys.exit(__doc__)

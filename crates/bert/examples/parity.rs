@@ -3,19 +3,22 @@
 //! ```text
 //! /work/venv/bin/python scripts/make_encoder_fixture.py minilm MODEL_DIR OUT.json
 //! cargo run -p retag-bert --example parity -- MODEL_DIR OUT.json
+//! # a token-classification checkpoint fine-tuned with transformers: logits too
+//! /work/venv/bin/python scripts/make_encoder_fixture.py ner MODEL_DIR OUT.json
+//! cargo run -p retag-bert --example parity -- MODEL_DIR OUT.json
 //! ```
 //!
 //! Not a test: the checkpoint (90 MB for MiniLM) is not in the repository,
 //! and a test that skips itself when a file is missing hides failures. Exits
-//! non-zero when the last hidden states of real (unpadded) tokens differ
-//! by more than 1e-4.
+//! non-zero when the last hidden states (or logits) of real (unpadded)
+//! tokens differ by more than 1e-4.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use burn::tensor::Device;
-use retag_bert::{BertInput, BertModel};
+use burn::tensor::{Device, Tensor};
+use retag_bert::{BertForTokenClassification, BertInput, BertModel};
 use serde_json::Value;
 
 const TOLERANCE: f32 = 1e-4;
@@ -40,40 +43,41 @@ fn run() -> anyhow::Result<bool> {
 
     // The binary picks the backend: burn's pure-Rust CPU one.
     let device = Device::flex();
-    let model =
-        BertModel::from_pretrained(&model_dir, &device).with_context(|| format!("loading {}", model_dir.display()))?;
     let text = std::fs::read_to_string(&fixture).with_context(|| format!("reading {}", fixture.display()))?;
     let expected: Value = serde_json::from_str(&text).with_context(|| format!("parsing {}", fixture.display()))?;
+    // A fixture with logits comes from a token-classification checkpoint
+    // (`make_encoder_fixture.py ner`): its head is checked too.
+    let with_head = expected.get("logits").is_some();
+    let loading = || format!("loading {}", model_dir.display());
+    let (encoder, classifier) = if with_head {
+        let model = BertForTokenClassification::from_pretrained(&model_dir, &device).with_context(loading)?;
+        (None, Some(model))
+    } else {
+        (Some(BertModel::from_pretrained(&model_dir, &device).with_context(loading)?), None)
+    };
+    let config =
+        encoder.as_ref().map_or_else(|| &classifier.as_ref().expect("one of the two").bert.config, |e| &e.config);
 
     let input = BertInput::new(
         &rows(&expected["input_ids"])?,
         &rows(&expected["token_type_ids"])?,
         &rows(&expected["attention_mask"])?,
-        &model.config,
+        config,
         &device,
     )?;
     let started = std::time::Instant::now();
-    let hidden = model.forward(&input);
-    let dims = hidden.dims();
-    let actual = hidden.into_data();
-    let actual = actual.as_slice::<f32>().map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    let elapsed = started.elapsed();
-
-    let mut reference = Vec::new();
-    flatten(&expected["last_hidden_state"], &mut reference)?;
-    if reference.len() != actual.len() {
-        bail!("{} has {} values, the model gave {dims:?}", fixture.display(), reference.len());
-    }
-    let mask: Vec<bool> = rows(&expected["attention_mask"])?.concat().iter().map(|&m| m == 1).collect();
-    let hidden_size = dims[2];
-    let (mut all, mut real) = (0.0f32, 0.0f32);
-    for (index, (a, e)) in actual.iter().zip(&reference).enumerate() {
-        let diff = (a - e).abs();
-        all = all.max(diff);
-        if mask[index / hidden_size] {
-            real = real.max(diff);
+    let (hidden, logits) = match (&encoder, &classifier) {
+        (Some(encoder), _) => (encoder.forward(&input), None),
+        (_, Some(model)) => {
+            let (hidden, logits) = model.forward_with_hidden(&input);
+            (hidden, Some(logits))
         }
-    }
+        _ => unreachable!("one model is loaded"),
+    };
+    let elapsed = started.elapsed();
+    let mask: Vec<bool> = rows(&expected["attention_mask"])?.concat().iter().map(|&m| m == 1).collect();
+
+    let (real, all, dims) = compare(hidden, &expected["last_hidden_state"], &mask, &fixture)?;
     // Padding positions are computed too, but nothing reads them, and their
     // values are ill-conditioned (torch's own f32 and f64 runs differ there
     // by ~5e-5 on MiniLM): the tolerance applies to the real tokens.
@@ -81,8 +85,41 @@ fn run() -> anyhow::Result<bool> {
         "{}: last_hidden_state {dims:?}, max abs diff vs transformers: real tokens {real:e}, all positions {all:e} (forward {elapsed:.2?} on flex)",
         model_dir.display()
     );
-    let max_diff = real;
+    let mut max_diff = real;
+    if let Some(logits) = logits {
+        let (real, all, dims) = compare(logits, &expected["logits"], &mask, &fixture)?;
+        println!("{}: logits {dims:?}, max abs diff: real tokens {real:e}, all positions {all:e}", model_dir.display());
+        max_diff = max_diff.max(real);
+    }
     Ok(max_diff <= TOLERANCE)
+}
+
+/// Max abs difference between `actual` and the fixture's `reference`, over
+/// real tokens and over all positions, and the tensor's shape.
+fn compare(
+    actual: Tensor<3>,
+    reference: &Value,
+    mask: &[bool],
+    fixture: &Path,
+) -> anyhow::Result<(f32, f32, [usize; 3])> {
+    let dims = actual.dims();
+    let actual = actual.into_data();
+    let actual = actual.as_slice::<f32>().map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let mut expected = Vec::new();
+    flatten(reference, &mut expected)?;
+    if expected.len() != actual.len() {
+        bail!("{} has {} values, the model gave {dims:?}", fixture.display(), expected.len());
+    }
+    let width = dims[2];
+    let (mut all, mut real) = (0.0f32, 0.0f32);
+    for (index, (a, e)) in actual.iter().zip(&expected).enumerate() {
+        let diff = (a - e).abs();
+        all = all.max(diff);
+        if mask[index / width] {
+            real = real.max(diff);
+        }
+    }
+    Ok((real, all, dims))
 }
 
 fn rows(value: &Value) -> anyhow::Result<Vec<Vec<u32>>> {
