@@ -116,7 +116,7 @@ pub fn run(args: &RetrainArgs) -> Result<()> {
         command.arg("--train").arg(coarse.join("train.txt")).arg("--dev").arg(coarse.join("dev.txt"));
         command.arg("--test").arg(coarse.join("test.txt")).arg("--out").arg(&old);
         command.args(["--epochs", &args.old_epochs.to_string(), "--learning-rate", &args.learning_rate.to_string()]);
-        command.args(["--tab-separated", "--run-dir"]).arg(work.join("runs").join(format!("old-coarse-{recipe}")));
+        command.args(["--tab-separated", "--resume", "--run-dir"]).arg(fresh_run_dir(&work.join("runs").join(format!("old-coarse-{recipe}")), args.fresh)?);
         command.args(["--backend", backend]);
         run_step("fine-tune the old model on the coarse tagset (person, location, organization, other)", command)?;
     } else {
@@ -146,7 +146,8 @@ pub fn run(args: &RetrainArgs) -> Result<()> {
             command.arg("--test").arg(fine.join("test.txt")).arg("--out").arg(&out);
             command.args(["--strategy", name, "--epochs", &epochs.to_string(), "--tab-separated"]);
             command.args(["--learning-rate", &args.learning_rate.to_string()]);
-            command.arg("--run-dir").arg(work.join("runs").join(&label));
+            // --resume: a run killed half-way continues from its last checkpoint.
+            command.arg("--resume").arg("--run-dir").arg(fresh_run_dir(&work.join("runs").join(&label), args.fresh)?);
             command.args(["--backend", backend]).args(&extra);
             run_step(&format!("retrain with {strategy}"), command)?;
         } else {
@@ -220,6 +221,14 @@ fn needs_run(out: &Path, fresh: bool) -> Result<bool> {
         std::fs::remove_dir_all(out).with_context(|| format!("cannot remove {}", out.display()))?;
     }
     Ok(true)
+}
+
+/// `dir`, emptied first when the run must start over.
+fn fresh_run_dir(dir: &Path, fresh: bool) -> Result<PathBuf> {
+    if fresh && dir.exists() {
+        std::fs::remove_dir_all(dir).with_context(|| format!("cannot remove {}", dir.display()))?;
+    }
+    Ok(dir.to_path_buf())
 }
 
 fn run_step(what: &str, mut command: Command) -> Result<()> {
