@@ -116,7 +116,9 @@ pub fn run(args: &RetrainArgs) -> Result<()> {
         command.arg("--train").arg(coarse.join("train.txt")).arg("--dev").arg(coarse.join("dev.txt"));
         command.arg("--test").arg(coarse.join("test.txt")).arg("--out").arg(&old);
         command.args(["--epochs", &args.old_epochs.to_string(), "--learning-rate", &args.learning_rate.to_string()]);
-        command.args(["--tab-separated", "--resume", "--run-dir"]).arg(fresh_run_dir(&work.join("runs").join(format!("old-coarse-{recipe}")), args.fresh)?);
+        command
+            .args(["--tab-separated", "--resume", "--run-dir"])
+            .arg(fresh_run_dir(&work.join("runs").join(format!("old-coarse-{recipe}")), args.fresh)?);
         command.args(["--backend", backend]);
         run_step("fine-tune the old model on the coarse tagset (person, location, organization, other)", command)?;
     } else {
