@@ -121,6 +121,9 @@ pub fn retrain(
     let mut lineage = None;
     let mut cache_secs = None;
     let mut epoch_secs = None;
+    // The frozen strategy scores dev from its cache: the same vectors the
+    // model reads (see `features`), so the same report without a second pass.
+    let mut dev_report = None;
     let (model, best_epoch, setup_secs, train_secs, epochs) = match spec.strategy {
         Strategy::Frozen => {
             let old = BertForTokenClassification::from_pretrained(source, &plain)?;
@@ -141,6 +144,7 @@ pub fn retrain(
                 train_probe(head, &train_cache, &dev_cache, &dev.gold, &spec.config, run_dir, spec.progress, device)?;
             let epochs = run.epoch_secs.len();
             epoch_secs = Some(run.epoch_secs.iter().sum::<f64>() / epochs.max(1) as f64);
+            dev_report = Some(crate::probe::score(&run.head, &dev_cache, &dev.gold)?);
             let model = crate::start::with_head(old.bert, &run.head)?;
             (model, run.state.best.map(|best| best.epoch), setup_secs, training.elapsed().as_secs_f64(), epochs)
         }
@@ -192,7 +196,7 @@ pub fn retrain(
     };
 
     let scoring = Instant::now();
-    let (dev, test) = score_splits(&model, &tokenizer, &labels, data, &spec.config, &plain)?;
+    let (dev, test) = score_splits(&model, &tokenizer, &labels, data, dev_report, &spec.config, &plain)?;
     let eval_secs = scoring.elapsed().as_secs_f64();
     let timing = Timing {
         setup_secs,
@@ -226,12 +230,15 @@ fn start_dir(spec: &RetrainSpec) -> Result<&Path> {
     path.as_deref().ok_or_else(|| RetrainError::option(flag, format!("strategy {} needs {what}", spec.strategy)))
 }
 
-/// Dev and test scores of `model` (validation mode on `device`).
+/// Dev and test scores of `model` (validation mode on `device`); dev only
+/// when `dev_report` is not already known.
+#[allow(clippy::too_many_arguments)] // the private tail of `retrain`
 fn score_splits(
     model: &BertForTokenClassification,
     tokenizer: &WordTokenizer,
     labels: &Tagset,
     data: &RetrainData,
+    dev_report: Option<Report>,
     config: &TrainConfig,
     device: &Device,
 ) -> Result<(Report, Option<Report>)> {
@@ -240,7 +247,10 @@ fn score_splits(
         let aligned = AlignedSplit::align(split, tokenizer, labels, &options, what)?;
         Ok(retag_train::evaluate::evaluate(model, &aligned, config.eval_batch_size, device)?)
     };
-    let dev = score(&data.dev, "dev")?;
+    let dev = match dev_report {
+        Some(report) => report,
+        None => score(&data.dev, "dev")?,
+    };
     let test = data.test.as_ref().map(|test| score(test, "test")).transpose()?;
     Ok((dev, test))
 }

@@ -335,6 +335,13 @@ fn the_frozen_cache_holds_what_the_full_model_reads_and_the_encoder_does_not_mov
     let before = encoder_values(&old.bert);
     let after = encoder_values(&outcome.model.bert);
     assert_eq!(before, after, "the frozen strategy changed the encoder");
+
+    // The frozen run scores dev from its cache; the exported model must score the same.
+    let options = align_options(&spec.config, &outcome.model.bert.config, &tokenizer).expect("options");
+    let dev = AlignedSplit::align(&fixture.data.dev, &tokenizer, &labels, &options, "dev").expect("aligned");
+    let by_model = retag_train::evaluate::evaluate(&outcome.model, &dev, 16, &plain).expect("scored");
+    assert_eq!(outcome.dev.micro, by_model.micro, "dev from the cache differs from dev by the model");
+    assert_eq!(outcome.dev.per_type, by_model.per_type);
 }
 
 fn encoder_values(encoder: &BertModel) -> Vec<f32> {
