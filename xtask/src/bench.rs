@@ -104,7 +104,7 @@ fn encoder(args: &EncoderArgs) -> Result<()> {
 
     let mut built = Vec::new();
     for backend in &args.backends {
-        match build(&root, backend, &out_dir) {
+        match build(backend, &out_dir) {
             Ok(binary) => built.push((backend.as_str(), binary)),
             Err(error) => eprintln!("{backend}: skipped: {error:#}"),
         }
@@ -210,20 +210,14 @@ fn repetitions(command: &mut Command, args: &EncoderArgs) {
 
 /// `cargo build --release` of retag-bench with `backend` alone, copied out of
 /// the target folder so that the next backend's build does not replace it.
-fn build(root: &Path, backend: &str, out_dir: &Path) -> Result<PathBuf> {
+fn build(backend: &str, out_dir: &Path) -> Result<PathBuf> {
     eprintln!("{backend}: building retag-bench --release --features {backend}");
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let status = Command::new(cargo)
-        .args(["build", "--release", "--package", "retag-bench", "--no-default-features", "--features", backend])
-        .current_dir(root)
-        .status()
-        .context("cannot run cargo")?;
-    if !status.success() {
-        bail!("the build failed ({status}){}", build_hint(backend));
-    }
-    let target_dir = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    let target_dir = if target_dir.is_relative() { root.join(target_dir) } else { target_dir };
-    let built = target_dir.join("release").join("retag-bench");
+    let built = crate::release_build::release_binary(
+        "retag-bench",
+        "retag-bench",
+        &["--no-default-features", "--features", backend],
+    )
+    .map_err(|error| anyhow::anyhow!("{error}{}", build_hint(backend)))?;
     let copy = out_dir.join("bin").join(format!("retag-bench-{backend}"));
     std::fs::copy(&built, &copy).with_context(|| format!("cannot copy {} to {}", built.display(), copy.display()))?;
     Ok(copy)

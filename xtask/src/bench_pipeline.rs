@@ -113,7 +113,9 @@ pub fn run(args: &PipelineArgs) -> Result<()> {
             None
         }
     };
-    let retag = build_retag(&root)?;
+    eprintln!("building retag (release)...");
+    // Default features (flex), as `cargo xtask retrain` builds it.
+    let retag = crate::release_build::release_binary("retag-cli", "retag", &[])?;
     prepare_data(&source, &data, args.quick)?;
     let mut bench =
         Bench { retag, python, root, threads: args.threads, checkpoint: PathBuf::new(), data, inputs, outputs, logs };
@@ -167,24 +169,6 @@ pub fn run(args: &PipelineArgs) -> Result<()> {
     std::fs::write(&md_path, printed).with_context(|| format!("cannot write {}", md_path.display()))?;
     eprintln!("results in {} and {}; logs in {}", json_path.display(), md_path.display(), bench.logs.display());
     Ok(())
-}
-
-/// `cargo build --release -p retag-cli` with its default features (flex), as
-/// `cargo xtask retrain` builds it; returns the binary.
-fn build_retag(root: &Path) -> Result<PathBuf> {
-    eprintln!("building retag (release)...");
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let status = Command::new(cargo)
-        .current_dir(root)
-        .args(["build", "--release", "--quiet", "-p", "retag-cli"])
-        .status()
-        .context("cannot run cargo")?;
-    if !status.success() {
-        bail!("building retag failed ({status})");
-    }
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    let target = if target.is_relative() { root.join(target) } else { target };
-    Ok(target.join("release").join(if cfg!(windows) { "retag.exe" } else { "retag" }))
 }
 
 /// The splits as the cases use them: the source's own, or with `quick` small

@@ -6,6 +6,7 @@ mod fetch_data;
 mod fetch_model;
 mod fixtures;
 mod pypi;
+mod release_build;
 mod retrain;
 
 use std::process::ExitCode;

@@ -20,6 +20,7 @@ use serde_json::Value;
 use crate::cache::{cache_dir, repo_root};
 use crate::fetch_data::{self, FetchDataArgs};
 use crate::fetch_model::{self, FetchModelArgs};
+use crate::release_build::release_binary;
 
 /// The mapping from WNUT-16's ten types to the coarse four (committed in the repo).
 const COARSE_MAPPING: &str = "examples/mappings/wnut16-to-coarse.toml";
@@ -86,10 +87,7 @@ pub fn run(args: &RetrainArgs) -> Result<()> {
     }
     let base = fetch_model::run(&FetchModelArgs::default())?;
     let fine = fetch_data::run(&FetchDataArgs::default())?;
-    let work = cache_dir().join("retrain").join(match args.backend {
-        Backend::Cpu => "cpu",
-        Backend::Gpu => "gpu",
-    });
+    let work = cache_dir().join("retrain").join(backend_flag(args.backend));
     std::fs::create_dir_all(&work).with_context(|| format!("cannot create {}", work.display()))?;
     let backend = backend_flag(args.backend);
 
@@ -179,18 +177,9 @@ fn backend_flag(backend: Backend) -> &'static str {
 
 /// Builds the `retag` binary in release mode with the backend's feature.
 fn build_retag(backend: Backend) -> Result<PathBuf> {
-    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    command.current_dir(repo_root()).args(["build", "--release", "--quiet", "-p", "retag-cli"]);
-    if backend == Backend::Gpu {
-        command.args(["--features", "wgpu"]);
-    }
     eprintln!("building retag (release)...");
-    let status = command.status().context("cannot run cargo")?;
-    if !status.success() {
-        bail!("building retag failed ({status})");
-    }
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| repo_root().join("target"), PathBuf::from);
-    Ok(target.join("release").join(if cfg!(windows) { "retag.exe" } else { "retag" }))
+    let features: &[&str] = if backend == Backend::Gpu { &["--features", "wgpu"] } else { &[] };
+    release_binary("retag-cli", "retag", features)
 }
 
 fn run_users_retrain(retag: &Path, args: &RetrainArgs) -> Result<()> {

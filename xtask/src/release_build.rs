@@ -1,0 +1,30 @@
+//! Release builds of the workspace's binaries, for the tasks that run them as
+//! whole processes (the main job, the benchmarks): one place that knows how
+//! to call cargo and where the binary lands.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+use crate::cache::repo_root;
+
+/// `cargo build --release --package PACKAGE EXTRA...` from the repository
+/// root, and the path of the binary `binary` it produced (under
+/// `CARGO_TARGET_DIR`, taken relative to the root when relative, else `target/`).
+pub fn release_binary(package: &str, binary: &str, extra: &[&str]) -> Result<PathBuf> {
+    let root = repo_root();
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(cargo)
+        .current_dir(&root)
+        .args(["build", "--release", "--quiet", "--package", package])
+        .args(extra)
+        .status()
+        .context("cannot run cargo")?;
+    if !status.success() {
+        bail!("building {package} failed ({status})");
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let target = if target.is_relative() { root.join(target) } else { target };
+    Ok(target.join("release").join(if cfg!(windows) { format!("{binary}.exe") } else { binary.to_string() }))
+}
