@@ -45,6 +45,8 @@ const EVAL_CHUNK_WORDS: usize = 16_384;
 pub struct ProbeRun {
     /// The best head, validation mode, on the plain device.
     pub head: LinearHead,
+    /// Its dev scores, from the evaluation that chose it.
+    pub dev: Report,
     pub state: TrainState,
     /// Seconds of each epoch's training steps (evaluation not included).
     pub epoch_secs: Vec<f64>,
@@ -88,7 +90,7 @@ pub fn train_probe(
     let mut log = EvalLog::open(run_dir, 0)?;
     let mut progress = Progress::new(progress_mode, schedule.total_steps(), 0, config.log_every_steps);
     let mut state = TrainState::start();
-    let mut best = head.valid();
+    let mut best: Option<(LinearHead, Report)> = None;
     let mut epoch_secs = Vec::new();
     let started = Instant::now();
 
@@ -127,9 +129,6 @@ pub fn train_probe(
             let snapshot = head.valid();
             let report = score(&snapshot, dev, dev_gold)?;
             let Verdict { improved, stop } = observe(&mut state, &config, finished, report.micro.f1);
-            if improved {
-                best = snapshot;
-            }
             if stop {
                 state.stopped = Some(retag_train::StopReason::EarlyStopped);
             }
@@ -147,6 +146,9 @@ pub fn train_probe(
                 report.micro.f1,
                 if improved { " (best)" } else { "" }
             ));
+            if improved {
+                best = Some((snapshot, report));
+            }
         }
     }
     if state.stopped.is_none() {
@@ -154,7 +156,9 @@ pub fn train_probe(
     }
     progress.finish();
     state.elapsed_secs = started.elapsed().as_secs_f64();
-    Ok(ProbeRun { head: best, state, epoch_secs })
+    // `validate` asks for at least one epoch, and the last one is always evaluated.
+    let (head, dev) = best.expect("the last epoch is evaluated, and the first evaluation is the best so far");
+    Ok(ProbeRun { head, dev, state, epoch_secs })
 }
 
 /// The cached vectors and labels of the sentences `batch`, stacked.

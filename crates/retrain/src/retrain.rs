@@ -121,8 +121,8 @@ pub fn retrain(
     let mut lineage = None;
     let mut cache_secs = None;
     let mut epoch_secs = None;
-    // The frozen strategy scores dev from its cache: the same vectors the
-    // model reads (see `features`), so the same report without a second pass.
+    // The frozen strategy's dev scores come from its cache: the same vectors
+    // the model reads (see `features`), so the same report without a second pass.
     let mut dev_report = None;
     let (model, best_epoch, setup_secs, train_secs, epochs) = match spec.strategy {
         Strategy::Frozen => {
@@ -144,7 +144,7 @@ pub fn retrain(
                 train_probe(head, &train_cache, &dev_cache, &dev.gold, &spec.config, run_dir, spec.progress, device)?;
             let epochs = run.epoch_secs.len();
             epoch_secs = Some(run.epoch_secs.iter().sum::<f64>() / epochs.max(1) as f64);
-            dev_report = Some(crate::probe::score(&run.head, &dev_cache, &dev.gold)?);
+            dev_report = Some(run.dev);
             let model = crate::start::with_head(old.bert, &run.head)?;
             (model, run.state.best.map(|best| best.epoch), setup_secs, training.elapsed().as_secs_f64(), epochs)
         }
