@@ -21,6 +21,11 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::encoder::EncoderOptions;
 
+/// Tensor buffers are large and short-lived: mimalloc keeps freed ones for
+/// reuse where glibc returns them to the kernel and faults them in again.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Debug, Parser)]
 #[command(name = "retag-bench", about = "Benchmarks of retag's encoder, one burn backend per build")]
 struct Cli {

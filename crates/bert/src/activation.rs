@@ -39,9 +39,18 @@ impl Activation {
 
     pub fn forward<const D: usize>(self, x: Tensor<D>) -> Tensor<D> {
         match self {
-            Self::Gelu => activation::gelu(x),
+            Self::Gelu => gelu(x),
             Self::GeluNew => activation::gelu_approximate(x),
             Self::Relu => activation::relu(x),
         }
     }
+}
+
+/// burn's exact GELU, or the vectorised in-place one on a plain Flex tensor
+/// (`cpu::flex_gelu`), which computes the same function to ~1e-7.
+fn gelu<const D: usize>(x: Tensor<D>) -> Tensor<D> {
+    #[cfg(feature = "flex")]
+    return crate::cpu::flex_gelu::gelu_or(x, activation::gelu);
+    #[cfg(not(feature = "flex"))]
+    activation::gelu(x)
 }

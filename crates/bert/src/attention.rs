@@ -5,6 +5,8 @@
 use burn::module::Module;
 use burn::nn::{Dropout, DropoutConfig, LayerNorm, LayerNormConfig, Linear, LinearConfig};
 use burn::tensor::activation::softmax;
+use burn::tensor::module::attention;
+use burn::tensor::ops::AttentionModuleOptions;
 use burn::tensor::{Bool, Device, Tensor};
 
 use crate::config::BertConfig;
@@ -52,11 +54,21 @@ impl BertAttention {
         let key = self.split_heads(self.key.forward(hidden.clone()));
         let value = self.split_heads(self.value.forward(hidden.clone()));
 
-        let scores = query.matmul(key.transpose()) / (head_size as f64).sqrt();
-        let padding = padding.reshape([batch, 1, 1, seq]).expand([batch, self.num_heads, seq, seq]);
-        let probabilities = softmax(scores.mask_fill(padding, MASKED_SCORE), 3);
-        let context =
-            self.attention_dropout.forward(probabilities).matmul(value).swap_dims(1, 2).reshape([batch, seq, width]);
+        let scale = 1.0 / (head_size as f64).sqrt();
+        let context = if hidden.device().is_autodiff() {
+            let scores = query.matmul(key.transpose()) * scale;
+            let padding = padding.reshape([batch, 1, 1, seq]).expand([batch, self.num_heads, seq, seq]);
+            let probabilities = softmax(scores.mask_fill(padding, MASKED_SCORE), 3);
+            self.attention_dropout.forward(probabilities).matmul(value)
+        } else {
+            // No gradient, so no attention dropout: the backend's fused
+            // attention computes the same softmax(QKᵀ·scale)·V (burn-flex: per
+            // head in parallel, no [batch, heads, seq, seq] tensors between ops).
+            let padding = padding.reshape([batch, 1, 1, seq]).expand([batch, 1, seq, seq]);
+            let options = AttentionModuleOptions { scale: Some(scale), softcap: None, is_causal: false };
+            attention(query, key, value, Some(padding), None, options)
+        };
+        let context = context.swap_dims(1, 2).reshape([batch, seq, width]);
 
         let projected = self.output_dropout.forward(self.output.forward(context));
         self.layer_norm.forward(projected + hidden)
@@ -66,5 +78,44 @@ impl BertAttention {
     fn split_heads(&self, x: Tensor<3>) -> Tensor<4> {
         let [batch, seq, width] = x.dims();
         x.reshape([batch, seq, self.num_heads, width / self.num_heads]).swap_dims(1, 2)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use burn::module::Module;
+    use burn::tensor::{Bool, Distribution, Tensor, TensorData};
+
+    use super::*;
+
+    /// Inference takes the fused attention op, training the explicit
+    /// softmax(QKᵀ)·V; both must give the same output, padding included.
+    #[test]
+    fn fused_inference_path_matches_the_training_path() {
+        let config = BertConfig::from_json_str(
+            r#"{"model_type": "bert", "vocab_size": 50, "hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 4,
+                "intermediate_size": 64, "max_position_embeddings": 16, "type_vocab_size": 2,
+                "hidden_dropout_prob": 0.0, "attention_probs_dropout_prob": 0.0}"#,
+            Path::new("inline.json"),
+        )
+        .expect("valid config");
+        let autodiff = Device::flex().autodiff();
+        let training = BertAttention::init(&config, &autodiff);
+        let hidden = Tensor::<3>::random([3, 7, 32], Distribution::Normal(0.0, 1.0), &autodiff);
+        let lengths = [7, 4, 1];
+        let padding: Vec<bool> = lengths.iter().flat_map(|&n| (0..7).map(move |i| i >= n)).collect();
+        let padding = Tensor::<2, Bool>::from_data(TensorData::new(padding, [3, 7]), &autodiff);
+
+        let explicit = training.clone().forward(hidden.clone(), padding.clone());
+        let fused = training.valid().forward(hidden.valid(), padding.valid());
+        assert!(explicit.device().is_autodiff() && !fused.device().is_autodiff(), "one path each");
+
+        let fused = fused.into_data().try_to_vec::<f32>().expect("f32");
+        let explicit = explicit.into_data().try_to_vec::<f32>().expect("f32");
+        for (i, (a, b)) in fused.iter().zip(&explicit).enumerate() {
+            assert!((a - b).abs() < 1.0e-5, "element {i}: fused {a}, explicit {b}");
+        }
     }
 }

@@ -14,6 +14,7 @@
 pub mod activation;
 pub mod attention;
 pub mod config;
+pub mod cpu;
 pub mod embeddings;
 pub mod error;
 pub mod export;

@@ -1,0 +1,8 @@
+//! Kernels for the Flex (CPU) backend where burn-flex's own are slow for
+//! BERT inference. Each takes a tensor and either runs on it or hands it
+//! back, so callers keep burn's op as the fallback for every other backend
+//! and for autodiff.
+
+pub mod fast_math;
+#[cfg(feature = "flex")]
+pub mod flex_gelu;
