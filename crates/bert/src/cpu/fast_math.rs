@@ -30,7 +30,13 @@ pub fn exp_f32(x: f32) -> f32 {
     let p = p * r + 1.666_666_5e-1;
     let p = p * r + 0.5;
     let e_r = p * r * r + r + 1.0;
-    let scale = f32::from_bits(((n as i32 + 127) as u32) << 23);
+    // 2^n from its exponent bits. `n as i32` would saturate and map NaN to 0
+    // lane by lane; adding 2^23 + 127 instead puts `n + 127` in the low
+    // mantissa bits, an integer subtraction away, in any SIMD width.
+    // (2^23 + 127 + n) has the bits of 2^23 plus the integer n + 127.
+    const TWO_POW_23: f32 = 8_388_608.0;
+    let biased_exponent = (n + (TWO_POW_23 + 127.0)).to_bits() - TWO_POW_23.to_bits();
+    let scale = f32::from_bits(biased_exponent << 23);
     e_r * scale
 }
 

@@ -36,8 +36,24 @@ pub fn gelu_or<const D: usize>(x: Tensor<D>, fallback: impl FnOnce(Tensor<D>) ->
     // Copies first if another tensor shares the buffer (copy-on-write), so
     // no other tensor sees the change.
     let values: &mut [f32] = tensor.storage_mut();
-    values.par_chunks_mut(CHUNK).for_each(|chunk| chunk.iter_mut().for_each(|v| *v = gelu_f32(*v)));
+    let simd = pulp::Arch::new();
+    values.par_chunks_mut(CHUNK).for_each(|chunk| simd.dispatch(GeluSlice(chunk)));
     rebuild(DispatchTensorKind::Flex(BackendTensor::Float(tensor)))
+}
+
+/// GELU over a slice, compiled for each instruction set pulp dispatches to
+/// (AVX-512, AVX2, baseline), so the loop vectorises at the CPU's full width.
+struct GeluSlice<'a>(&'a mut [f32]);
+
+impl pulp::WithSimd for GeluSlice<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _simd: S) {
+        for value in self.0 {
+            *value = gelu_f32(*value);
+        }
+    }
 }
 
 #[cfg(test)]
