@@ -12,6 +12,12 @@ JSON fields (see crates/bench/src/report.rs) so that one table compares them.
 - wnut17-test: the word-piece ids written by `retag-bench mix` (sorted by
   length), in batches of 32 padded to each batch's longest row; only real
   word-pieces count. Skipped without --mix-ids.
+- train-32, train-128: one fine-tuning step of BertForTokenClassification
+  (13 labels, fresh head, train() mode so dropout is on) on the random-N
+  batch with labels `id % 13`: forward, cross-entropy, backward, global-norm
+  clipping to 1.0 and AdamW (lr 5e-5, weight decay 0.01 except biases and
+  LayerNorm): retag-train's default recipe, as crates/bench/src/train_step.rs
+  runs it. FLOP count 3 forward passes.
 
 The model runs in eval() under torch.inference_mode(), in fp32, with
 `--threads` intra-op and inter-op threads (retag's backends get the same
@@ -31,6 +37,9 @@ import time
 
 BATCH_SIZE = 32
 RANDOM_LENGTHS = (32, 128)
+TRAIN_LENGTHS = (32, 128)
+TRAIN_LABELS = 13
+STEP_OVER_FORWARD = 3.0
 MIX_CASE = "wnut17-test"
 FIRST_ORDINARY_ID = 1000
 SEED = 4
@@ -143,6 +152,54 @@ def measure(torch, model, name, sequences, pad_id, warmup, reps):
     }
 
 
+def measure_train(torch, model_dir, length, warmup, reps):
+    from transformers import BertForTokenClassification
+
+    torch.manual_seed(SEED)
+    model = BertForTokenClassification.from_pretrained(model_dir, num_labels=TRAIN_LABELS).train()
+    rows = random_ids(BATCH_SIZE, length, model.config.vocab_size, SEED)
+    ids = torch.tensor(rows, dtype=torch.long)
+    labels = ids % TRAIN_LABELS
+    mask, types = torch.ones_like(ids), torch.zeros_like(ids)
+    no_decay = [p for n, p in model.named_parameters() if n.endswith("bias") or "LayerNorm" in n]
+    decay = [p for n, p in model.named_parameters() if not (n.endswith("bias") or "LayerNorm" in n)]
+    optimizer = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}],
+        lr=5e-5,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+    )
+    per_case = reset_peak()
+
+    def step():
+        loss = model(input_ids=ids, attention_mask=mask, token_type_ids=types, labels=labels).loss
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+
+    for _ in range(warmup):
+        step()
+    seconds = [timed(step) for _ in range(reps)]
+    word_pieces = BATCH_SIZE * length
+    median = statistics.median(seconds)
+    return {
+        "name": f"train-{length}",
+        "batches": 1,
+        "word_pieces": word_pieces,
+        "padded_word_pieces": word_pieces,
+        "flop": STEP_OVER_FORWARD * word_pieces * flop_per_token(model.config, length),
+        "warmup": warmup,
+        "seconds": seconds,
+        "median_s": median,
+        "min_s": min(seconds),
+        "max_s": max(seconds),
+        "word_pieces_per_s": word_pieces / median,
+        "peak_rss_mib": peak_rss_mib(),
+        "peak_is_per_case": per_case,
+    }
+
+
 def sgemm_gflops(torch, n=2048, reps=5):
     a, b = torch.randn(n, n), torch.randn(n, n)
     torch.mm(a, b)
@@ -185,9 +242,15 @@ def main():
     mix_reps = args.mix_reps or (1 if args.quick else 5)
 
     model = BertModel.from_pretrained(args.model, add_pooling_layer=False).eval()
-    wanted = [c for c in args.cases.split(",") if c] or [f"random-{n}" for n in RANDOM_LENGTHS] + [MIX_CASE]
+    wanted = [c for c in args.cases.split(",") if c] or (
+        [f"random-{n}" for n in RANDOM_LENGTHS] + [MIX_CASE] + [f"train-{n}" for n in TRAIN_LENGTHS]
+    )
     cases = []
     for name in wanted:
+        if name.startswith("train-") and name[len("train-") :].isdigit() and int(name[len("train-") :]) in TRAIN_LENGTHS:
+            print(f"pytorch: {name}, {warmup} warm-up + {reps} timed steps", file=sys.stderr)
+            cases.append(measure_train(torch, args.model, int(name[len("train-") :]), warmup, reps))
+            continue
         if name == MIX_CASE:
             if not args.mix_ids:
                 print(f"pytorch: {name} skipped: no --mix-ids", file=sys.stderr)

@@ -8,6 +8,9 @@
 //!   32, each padded to its own longest row (dynamic padding). Only real
 //!   word-pieces count, so padding shows up as lost throughput.
 //!
+//! - `train-32`, `train-128`: one fine-tuning step at those shapes
+//!   (`train_step.rs`).
+//!
 //! Each case builds its inputs once, runs `warmup` untimed passes (the JIT
 //! backends compile and autotune there, once per shape), then times `reps`
 //! passes. A pass ends when the last hidden states are read back, so lazy
@@ -28,6 +31,7 @@ use crate::cost::EncoderShape;
 use crate::memory;
 use crate::report::{CaseResult, Machine, RunReport};
 use crate::timing::Timings;
+use crate::train_step::{self, TRAIN_LENGTHS};
 
 pub const BATCH_SIZE: usize = 32;
 /// The lengths of the random cases.
@@ -64,7 +68,12 @@ pub struct MixIds {
 }
 
 pub fn all_cases() -> Vec<String> {
-    RANDOM_LENGTHS.iter().map(|len| format!("random-{len}")).chain([MIX_CASE.to_string()]).collect()
+    RANDOM_LENGTHS
+        .iter()
+        .map(|len| format!("random-{len}"))
+        .chain([MIX_CASE.to_string()])
+        .chain(TRAIN_LENGTHS.map(train_step::case_name))
+        .collect()
 }
 
 pub fn run(backend: Backend, options: &EncoderOptions) -> Result<RunReport> {
@@ -80,6 +89,12 @@ pub fn run(backend: Backend, options: &EncoderOptions) -> Result<RunReport> {
 
     let mut cases = Vec::new();
     for name in &wanted {
+        if let Some(len) = train_step::case_length(name) {
+            let (warmup, reps) = (options.warmup, options.reps);
+            eprintln!("{}: {name}, 1 batch, {warmup} warm-up + {reps} timed steps", backend.name);
+            cases.push(train_step::measure(backend, &options.model, len, warmup, reps)?);
+            continue;
+        }
         let (sequences, pad_id) = if name == MIX_CASE {
             let mix = mix_ids(&options.model, &options.data)?;
             (mix.sequences, mix.pad_id)

@@ -12,6 +12,7 @@ mod encoder;
 mod memory;
 mod report;
 mod timing;
+mod train_step;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -20,11 +21,6 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
 use crate::encoder::EncoderOptions;
-
-/// Tensor buffers are large and short-lived: mimalloc keeps freed ones for
-/// reuse where glibc returns them to the kernel and faults them in again.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Debug, Parser)]
 #[command(name = "retag-bench", about = "Benchmarks of retag's encoder, one burn backend per build")]
@@ -54,7 +50,7 @@ struct EncoderArgs {
     /// Which compiled-in backend to run (default: the first of flex, ndarray, cpu, wgpu).
     #[arg(long)]
     backend: Option<String>,
-    /// Cases to run, comma-separated (default: random-32, random-128, wnut17-test).
+    /// Cases to run, comma-separated (default: random-32, random-128, wnut17-test, train-32, train-128).
     #[arg(long, value_delimiter = ',')]
     cases: Vec<String>,
     /// Fewer repetitions, for development; not for figures.
@@ -116,6 +112,7 @@ fn default_data() -> PathBuf {
 }
 
 fn main() -> ExitCode {
+    retag_alloc::keep_freed_memory();
     match run(Cli::parse().command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

@@ -12,13 +12,8 @@ use clap::Parser;
 
 use args::{Cli, Command, DataCommand};
 
-/// Tensor buffers are large and short-lived: mimalloc keeps freed ones for
-/// reuse, where glibc's malloc unmaps every one over 128 KiB and page-faults
-/// it back in on the next op (a quarter of an encoder forward, measured).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
+    retag_alloc::keep_freed_memory();
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Data(DataCommand::Stats(args)) => commands::stats::run(args),
