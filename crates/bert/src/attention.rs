@@ -10,6 +10,7 @@ use burn::tensor::ops::AttentionModuleOptions;
 use burn::tensor::{Bool, Device, Tensor};
 
 use crate::config::BertConfig;
+use crate::dropout;
 
 /// Score given to padding keys before the softmax. Large enough that
 /// `exp` underflows to exactly 0 in f32 (so outputs match transformers,
@@ -59,7 +60,7 @@ impl BertAttention {
             let scores = query.matmul(key.transpose()) * scale;
             let padding = padding.reshape([batch, 1, 1, seq]).expand([batch, self.num_heads, seq, seq]);
             let probabilities = softmax(scores.mask_fill(padding, MASKED_SCORE), 3);
-            self.attention_dropout.forward(probabilities).matmul(value)
+            dropout::apply(&self.attention_dropout, probabilities).matmul(value)
         } else {
             // No gradient, so no attention dropout: the backend's fused
             // attention computes the same softmax(QKᵀ·scale)·V (burn-flex: per
@@ -70,7 +71,7 @@ impl BertAttention {
         };
         let context = context.swap_dims(1, 2).reshape([batch, seq, width]);
 
-        let projected = self.output_dropout.forward(self.output.forward(context));
+        let projected = dropout::apply(&self.output_dropout, self.output.forward(context));
         self.layer_norm.forward(projected + hidden)
     }
 

@@ -6,6 +6,7 @@ use burn::nn::{Dropout, DropoutConfig, Embedding, EmbeddingConfig, LayerNorm, La
 use burn::tensor::{Device, Int, Tensor};
 
 use crate::config::BertConfig;
+use crate::dropout;
 
 #[derive(Module, Debug)]
 pub struct BertEmbeddings {
@@ -40,6 +41,6 @@ impl BertEmbeddings {
         let embeddings = self.word_embeddings.forward(input_ids)
             + self.position_embeddings.forward(positions)
             + self.token_type_embeddings.forward(token_type_ids);
-        self.dropout.forward(self.layer_norm.forward(embeddings))
+        dropout::apply(&self.dropout, self.layer_norm.forward(embeddings))
     }
 }

@@ -9,6 +9,7 @@ use burn::tensor::{Bool, Device, Tensor};
 use crate::activation::Activation;
 use crate::attention::BertAttention;
 use crate::config::BertConfig;
+use crate::dropout;
 
 #[derive(Module, Debug)]
 pub struct BertLayer {
@@ -36,7 +37,7 @@ impl BertLayer {
     pub fn forward(&self, hidden: Tensor<3>, padding: Tensor<2, Bool>) -> Tensor<3> {
         let attended = self.attention.forward(hidden, padding);
         let expanded = self.activation.forward(self.intermediate.forward(attended.clone()));
-        let projected = self.dropout.forward(self.output.forward(expanded));
+        let projected = dropout::apply(&self.dropout, self.output.forward(expanded));
         self.layer_norm.forward(projected + attended)
     }
 }

@@ -10,6 +10,7 @@ use burn::tensor::{Device, Tensor};
 use retag_data::Tagset;
 
 use crate::config::BertConfig;
+use crate::dropout;
 use crate::error::Result;
 use crate::input::BertInput;
 use crate::loader::{self, Target};
@@ -55,13 +56,13 @@ impl BertForTokenClassification {
     /// `[batch, seq, num_labels]` scores.
     pub fn forward(&self, input: &BertInput) -> Tensor<3> {
         let hidden = self.bert.forward(input);
-        self.classifier.forward(self.dropout.forward(hidden))
+        self.classifier.forward(dropout::apply(&self.dropout, hidden))
     }
 
     /// The last hidden states and the logits, from one pass.
     pub fn forward_with_hidden(&self, input: &BertInput) -> (Tensor<3>, Tensor<3>) {
         let hidden = self.bert.forward(input);
-        let logits = self.classifier.forward(self.dropout.forward(hidden.clone()));
+        let logits = self.classifier.forward(dropout::apply(&self.dropout, hidden.clone()));
         (hidden, logits)
     }
 }

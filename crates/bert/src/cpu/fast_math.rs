@@ -49,19 +49,30 @@ pub fn exp_f32(x: f32) -> f32 {
 /// take multiples of 2⁻²⁴ (6e-8), as large as the whole tail at `x = -5`.
 #[inline(always)]
 pub fn gelu_f32(x: f32) -> f32 {
+    gelu_and_slope_f32(x).0
+}
+
+/// `(gelu(x), gelu'(x))`, the slope being `Φ(x) + x·φ(x)`; both share one
+/// `exp`, since `φ(x) = e^{-x²/2}/√(2π)` is the `e^{-z²}` of `erfc`.
+#[inline(always)]
+pub fn gelu_and_slope_f32(x: f32) -> (f32, f32) {
     const P: f32 = 0.327_591_1;
     const A1: f32 = 0.254_829_6;
     const A2: f32 = -0.284_496_74;
     const A3: f32 = 1.421_413_7;
     const A4: f32 = -1.453_152_1;
     const A5: f32 = 1.061_405_4;
+    // 1/√(2π)
+    const INV_SQRT_2PI: f32 = 0.398_942_3;
 
     let z = x.abs() * std::f32::consts::FRAC_1_SQRT_2;
     let t = 1.0 / (1.0 + P * z);
     let poly = ((((A5 * t + A4) * t + A3) * t + A2) * t + A1) * t;
-    let erfc = poly * exp_f32(-z * z);
+    let gaussian = exp_f32(-z * z);
+    let erfc = poly * gaussian;
     let one_plus_erf = if x >= 0.0 { 2.0 - erfc } else { erfc };
-    0.5 * x * one_plus_erf
+    let cdf = 0.5 * one_plus_erf;
+    (x * cdf, cdf + x * INV_SQRT_2PI * gaussian)
 }
 
 #[cfg(test)]
@@ -90,6 +101,17 @@ mod tests {
             // A&S 7.1.26 bounds erf's absolute error by 1.5e-7; GELU scales it by |x|/2.
             let bound = 2.0e-7 * (0.5 * f64::from(x).abs()).max(1.0) + 1.0e-6 * exact.abs();
             assert!((fast - exact).abs() <= bound, "gelu({x}): {fast} against {exact}");
+        }
+    }
+
+    #[test]
+    fn slope_is_the_derivative() {
+        for x in (-8_000..=8_000).map(|i| i as f64 * 1.0e-3) {
+            let h = 1.0e-4;
+            let gelu = |x: f64| 0.5 * x * (1.0 + libm_erf(x / std::f64::consts::SQRT_2));
+            let numeric = (gelu(x + h) - gelu(x - h)) / (2.0 * h);
+            let (_, slope) = gelu_and_slope_f32(x as f32);
+            assert!((f64::from(slope) - numeric).abs() < 1.0e-5, "gelu'({x}): {slope} against {numeric}");
         }
     }
 

@@ -5,4 +5,6 @@
 
 pub mod fast_math;
 #[cfg(feature = "flex")]
+pub mod flex_dropout;
+#[cfg(feature = "flex")]
 pub mod flex_gelu;
