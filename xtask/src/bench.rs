@@ -33,7 +33,7 @@ mod table;
 
 /// The backends `retag-bench` has a feature for.
 const BACKENDS: [&str; 6] = ["flex", "flex-avx512", "ndarray", "ndarray-blas", "cpu", "wgpu"];
-const CASES: [&str; 3] = ["random-32", "random-128", "wnut17-test"];
+const CASES: [&str; 5] = ["random-32", "random-128", "wnut17-test", "train-32", "train-128"];
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
@@ -52,8 +52,12 @@ pub enum BenchTarget {
 #[derive(Debug, Args)]
 pub struct EncoderArgs {
     /// Backends to build and run, comma-separated: flex, flex-avx512, ndarray, ndarray-blas, cpu, wgpu.
-    #[arg(long, value_delimiter = ',', default_value = "flex,ndarray,ndarray-blas")]
+    /// The default is what `retag` ships with (flex with gemm's AVX-512 kernels).
+    #[arg(long, value_delimiter = ',', default_value = "flex-avx512")]
     pub backends: Vec<String>,
+    /// Cases, comma-separated: random-32, random-128, wnut17-test (forward passes), train-32, train-128 (training steps).
+    #[arg(long, value_delimiter = ',', default_values_t = CASES.map(String::from))]
+    pub cases: Vec<String>,
     /// Fewer repetitions, for development; not for figures.
     #[arg(long)]
     pub quick: bool,
@@ -88,6 +92,11 @@ pub fn run(args: &BenchArgs) -> Result<()> {
 }
 
 fn encoder(args: &EncoderArgs) -> Result<()> {
+    for case in &args.cases {
+        if !CASES.contains(&case.as_str()) {
+            bail!("unknown case {case:?} (the cases are {})", CASES.join(", "));
+        }
+    }
     for backend in &args.backends {
         if !BACKENDS.contains(&backend.as_str()) {
             bail!("unknown backend {backend:?} (retag-bench has {})", BACKENDS.join(", "));
@@ -131,7 +140,7 @@ fn encoder(args: &EncoderArgs) -> Result<()> {
     }
 
     let mut results = Vec::new();
-    for case in CASES {
+    for case in &args.cases {
         if let Ok(python) = &python {
             let out = out_dir.join(format!("encoder-pytorch-{case}.json"));
             let mut command = Command::new(python);
@@ -141,7 +150,7 @@ fn encoder(args: &EncoderArgs) -> Result<()> {
                 .arg(&model)
                 .arg("--mix-ids")
                 .arg(&mix_ids)
-                .args(["--cases", case, "--threads", &args.threads.to_string(), "--out"])
+                .args(["--cases", case.as_str(), "--threads", &args.threads.to_string(), "--out"])
                 .arg(&out);
             repetitions(&mut command, args);
             match run_quietly(&mut command) {
@@ -157,7 +166,7 @@ fn encoder(args: &EncoderArgs) -> Result<()> {
                 .arg(&model)
                 .arg("--data")
                 .arg(&data)
-                .args(["--cases", case, "--out"])
+                .args(["--cases", case.as_str(), "--out"])
                 .arg(&out);
             repetitions(&mut command, args);
             // burn's CPU backends spread work over rayon's pool. ndarray runs the
