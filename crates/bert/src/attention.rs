@@ -10,7 +10,7 @@ use burn::tensor::ops::AttentionModuleOptions;
 use burn::tensor::{Bool, Device, Tensor};
 
 use crate::config::BertConfig;
-use crate::dropout;
+use crate::{dense, dropout};
 
 /// Score given to padding keys before the softmax. Large enough that
 /// `exp` underflows to exactly 0 in f32 (so outputs match transformers,
@@ -51,9 +51,9 @@ impl BertAttention {
         let [batch, seq, width] = hidden.dims();
         let head_size = width / self.num_heads;
 
-        let query = self.split_heads(self.query.forward(hidden.clone()));
-        let key = self.split_heads(self.key.forward(hidden.clone()));
-        let value = self.split_heads(self.value.forward(hidden.clone()));
+        let query = self.split_heads(dense::forward_rows(&self.query, hidden.clone()));
+        let key = self.split_heads(dense::forward_rows(&self.key, hidden.clone()));
+        let value = self.split_heads(dense::forward_rows(&self.value, hidden.clone()));
 
         let scale = 1.0 / (head_size as f64).sqrt();
         let context = if hidden.device().is_autodiff() {
@@ -71,7 +71,7 @@ impl BertAttention {
         };
         let context = context.swap_dims(1, 2).reshape([batch, seq, width]);
 
-        let projected = dropout::apply(&self.output_dropout, self.output.forward(context));
+        let projected = dropout::apply(&self.output_dropout, dense::forward_rows(&self.output, context));
         self.layer_norm.forward(projected + hidden)
     }
 

@@ -9,7 +9,7 @@ use burn::tensor::{Bool, Device, Tensor};
 use crate::activation::Activation;
 use crate::attention::BertAttention;
 use crate::config::BertConfig;
-use crate::dropout;
+use crate::{dense, dropout};
 
 #[derive(Module, Debug)]
 pub struct BertLayer {
@@ -36,8 +36,8 @@ impl BertLayer {
 
     pub fn forward(&self, hidden: Tensor<3>, padding: Tensor<2, Bool>) -> Tensor<3> {
         let attended = self.attention.forward(hidden, padding);
-        let expanded = self.activation.forward(self.intermediate.forward(attended.clone()));
-        let projected = dropout::apply(&self.dropout, self.output.forward(expanded));
+        let expanded = self.activation.forward(dense::forward_rows(&self.intermediate, attended.clone()));
+        let projected = dropout::apply(&self.dropout, dense::forward_rows(&self.output, expanded));
         self.layer_norm.forward(projected + attended)
     }
 }

@@ -15,6 +15,7 @@ pub mod activation;
 pub mod attention;
 pub mod config;
 pub mod cpu;
+mod dense;
 mod dropout;
 pub mod embeddings;
 pub mod error;

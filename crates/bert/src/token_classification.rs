@@ -10,11 +10,11 @@ use burn::tensor::{Device, Tensor};
 use retag_data::Tagset;
 
 use crate::config::BertConfig;
-use crate::dropout;
 use crate::error::Result;
 use crate::input::BertInput;
 use crate::loader::{self, Target};
 use crate::model::BertModel;
+use crate::{dense, dropout};
 
 #[derive(Module, Debug)]
 pub struct BertForTokenClassification {
@@ -56,13 +56,13 @@ impl BertForTokenClassification {
     /// `[batch, seq, num_labels]` scores.
     pub fn forward(&self, input: &BertInput) -> Tensor<3> {
         let hidden = self.bert.forward(input);
-        self.classifier.forward(dropout::apply(&self.dropout, hidden))
+        dense::forward_rows(&self.classifier, dropout::apply(&self.dropout, hidden))
     }
 
     /// The last hidden states and the logits, from one pass.
     pub fn forward_with_hidden(&self, input: &BertInput) -> (Tensor<3>, Tensor<3>) {
         let hidden = self.bert.forward(input);
-        let logits = self.classifier.forward(dropout::apply(&self.dropout, hidden.clone()));
+        let logits = dense::forward_rows(&self.classifier, dropout::apply(&self.dropout, hidden.clone()));
         (hidden, logits)
     }
 }
