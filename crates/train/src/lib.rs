@@ -21,6 +21,7 @@ pub mod early_stopping;
 pub mod error;
 pub mod eval_log;
 pub mod evaluate;
+pub mod fused_adamw;
 pub mod loss;
 pub mod model_input;
 pub mod optimizer;

@@ -10,11 +10,12 @@
 //! each parameter's path so a resumed optimizer routes it to the same group.
 
 use burn::module::{Module, ModuleVisitor, Param, ParamGroup};
+use burn::optim::ModuleOptimizer;
 use burn::optim::lr_scheduler::module_lr_scheduler::{ModuleLearningRate, ModuleLrScheduler};
-use burn::optim::{AdamWConfig, ModuleOptimizer};
 use burn::tensor::Tensor;
 
 use crate::config::TrainConfig;
+use crate::fused_adamw::FusedAdamW;
 
 /// The encoder's field in the model; every parameter outside it belongs to the head.
 const ENCODER_PREFIX: &str = "bert.";
@@ -82,16 +83,19 @@ impl ModuleVisitor for Collector {
 /// where the BERT recipe clips the norm of all gradients together (see
 /// [`crate::clip`]).
 pub fn adamw(config: &TrainConfig, paths: &ParamPaths) -> ModuleOptimizer {
-    let decayed = AdamWConfig::new()
-        .with_beta_1(config.adam_beta1 as f32)
-        .with_beta_2(config.adam_beta2 as f32)
-        .with_epsilon(config.adam_epsilon as f32)
-        .with_weight_decay(config.weight_decay as f32);
-    let optimizer: ModuleOptimizer = decayed.build().into();
+    let fused = |weight_decay: f64| {
+        FusedAdamW::new(
+            config.adam_beta1 as f32,
+            config.adam_beta2 as f32,
+            config.adam_epsilon as f32,
+            weight_decay as f32,
+        )
+    };
+    let optimizer: ModuleOptimizer = fused(config.weight_decay).into();
     if config.weight_decay == 0.0 || paths.no_decay.is_empty() {
         return optimizer;
     }
-    optimizer.with_group(ParamGroup::from_paths(paths.no_decay.clone()), decayed.with_weight_decay(0.0).build(), None)
+    optimizer.with_group(ParamGroup::from_paths(paths.no_decay.clone()), fused(0.0), None)
 }
 
 /// The learning rate of each parameter at one step: `factor` times the peak

@@ -34,7 +34,10 @@ fn loss_falls_on_a_learnable_task() {
 fn dev_f1_passes_0_9_when_the_word_decides_the_tag() {
     let _serial = serial();
     let run = TempDir::new().unwrap();
-    let config = TrainConfig { epochs: 8, head_learning_rate: Some(1e-2), ..toy_config() };
+    // 12 epochs: at 8 the best F1 was still on the edge of 0.9, from 0.83 to
+    // 0.95 over seeds 0-5 whichever dropout generator drew the masks; at 12
+    // every seed 0-7 reaches 0.97 or more.
+    let config = TrainConfig { epochs: 12, head_learning_rate: Some(1e-2), ..toy_config() };
     let mut trainer = toy_trainer(config, 64, run.path());
     let state = trainer.train().unwrap().clone();
     let best = state.best.expect("evaluated at least once");
