@@ -133,14 +133,28 @@ def measure(torch, model, name, sequences, pad_id, warmup, reps):
             one_pass()
             seconds.append(time.perf_counter() - started)
     word_pieces = sum(len(row) for row in sequences)
-    median = statistics.median(seconds)
     shapes = [tuple(ids.shape) for ids, _, _ in inputs]
+    return case_result(
+        name,
+        batches=len(inputs),
+        word_pieces=word_pieces,
+        padded_word_pieces=sum(b * s for b, s in shapes),
+        flop=float(sum(b * s * flop_per_token(model.config, s) for b, s in shapes)),
+        warmup=warmup,
+        seconds=seconds,
+        per_case=per_case,
+    )
+
+
+def case_result(name, batches, word_pieces, padded_word_pieces, flop, warmup, seconds, per_case):
+    """One case as the JSON fields of CaseResult in crates/bench/src/report.rs."""
+    median = statistics.median(seconds)
     return {
         "name": name,
-        "batches": len(inputs),
+        "batches": batches,
         "word_pieces": word_pieces,
-        "padded_word_pieces": sum(b * s for b, s in shapes),
-        "flop": float(sum(b * s * flop_per_token(model.config, s) for b, s in shapes)),
+        "padded_word_pieces": padded_word_pieces,
+        "flop": flop,
         "warmup": warmup,
         "seconds": seconds,
         "median_s": median,
@@ -182,22 +196,16 @@ def measure_train(torch, model_dir, length, warmup, reps):
         step()
     seconds = [timed(step) for _ in range(reps)]
     word_pieces = BATCH_SIZE * length
-    median = statistics.median(seconds)
-    return {
-        "name": f"train-{length}",
-        "batches": 1,
-        "word_pieces": word_pieces,
-        "padded_word_pieces": word_pieces,
-        "flop": STEP_OVER_FORWARD * word_pieces * flop_per_token(model.config, length),
-        "warmup": warmup,
-        "seconds": seconds,
-        "median_s": median,
-        "min_s": min(seconds),
-        "max_s": max(seconds),
-        "word_pieces_per_s": word_pieces / median,
-        "peak_rss_mib": peak_rss_mib(),
-        "peak_is_per_case": per_case,
-    }
+    return case_result(
+        f"train-{length}",
+        batches=1,
+        word_pieces=word_pieces,
+        padded_word_pieces=word_pieces,
+        flop=STEP_OVER_FORWARD * word_pieces * flop_per_token(model.config, length),
+        warmup=warmup,
+        seconds=seconds,
+        per_case=per_case,
+    )
 
 
 def sgemm_gflops(torch, n=2048, reps=5):
