@@ -14,7 +14,7 @@ pub fn apply<const D: usize>(layer: &Dropout, x: Tensor<D>) -> Tensor<D> {
         return x;
     }
     #[cfg(feature = "flex")]
-    if crate::cpu::flex_gelu::is_flex(&x.device()) {
+    if crate::cpu::is_flex(&x.device()) {
         return crate::cpu::flex_dropout::dropout(x, layer.prob);
     }
     layer.forward(x)

@@ -68,10 +68,11 @@ impl Optimizer for FusedAdamW {
 #[cfg(feature = "flex")]
 mod flex {
     use burn::backend::flex::FlexTensor;
-    use burn::backend::{BackendTensor, DispatchDevice, DispatchTensor, DispatchTensorKind};
+    use burn::backend::{BackendTensor, DispatchTensor, DispatchTensorKind};
     use burn::optim::{AdamWState, AdaptiveMomentumState, LearningRate};
     use burn::tensor::{DType, Tensor};
     use rayon::prelude::*;
+    use retag_bert::cpu::is_flex;
 
     use super::Settings;
 
@@ -80,9 +81,7 @@ mod flex {
 
     /// Whether every tensor of the step is a plain f32 Flex tensor.
     pub fn applies<const D: usize>(tensor: &Tensor<D>, grad: &Tensor<D>, state: Option<&AdamWState<D>>) -> bool {
-        let plain = |t: &Tensor<D>| {
-            !t.is_autodiff() && t.dtype() == DType::F32 && matches!(t.device().as_dispatch(), DispatchDevice::Flex(_))
-        };
+        let plain = |t: &Tensor<D>| !t.is_autodiff() && t.dtype() == DType::F32 && is_flex(&t.device());
         let moments_plain = state.is_none_or(|s| {
             s.momentum.max_moment_2.is_none() && plain(&s.momentum.moment_1) && plain(&s.momentum.moment_2)
         });

@@ -12,11 +12,12 @@
 //!
 //! Other backends go through burn's own op.
 
-use burn::backend::{BackendTensor, DispatchDevice, DispatchTensor, DispatchTensorKind};
-use burn::tensor::{DType, Device, Tensor, TensorData};
+use burn::backend::{BackendTensor, DispatchTensor, DispatchTensorKind};
+use burn::tensor::{DType, Tensor, TensorData};
 use rayon::prelude::*;
 
 use super::fast_math::{gelu_and_slope_f32, gelu_f32};
+use super::is_flex;
 
 /// Elements per rayon task: large enough to amortise scheduling, small
 /// enough to split one layer's activations (≥ 1.5 M elements) evenly.
@@ -25,7 +26,8 @@ const CHUNK: usize = 32 * 1024;
 /// GELU on a Flex tensor, tracked or not; any other tensor goes to `fallback`.
 pub fn gelu_or<const D: usize>(x: Tensor<D>, fallback: impl FnOnce(Tensor<D>) -> Tensor<D>) -> Tensor<D> {
     if x.is_autodiff() {
-        return if is_flex(&x.device()) { gelu_tracked(x) } else { fallback(x) };
+        let takes_fast_path = is_flex(&x.device()) && x.dtype() == DType::F32;
+        return if takes_fast_path { gelu_tracked(x) } else { fallback(x) };
     }
     let DispatchTensor { kind, autodiff } = x.into_dispatch();
     let rebuild = |kind| Tensor::from_dispatch(DispatchTensor { kind, autodiff });
@@ -48,16 +50,11 @@ pub fn gelu_or<const D: usize>(x: Tensor<D>, fallback: impl FnOnce(Tensor<D>) ->
     rebuild(DispatchTensorKind::Flex(BackendTensor::Float(tensor)))
 }
 
-/// Whether `device` runs on the Flex backend (with or without autodiff).
-pub fn is_flex(device: &Device) -> bool {
-    matches!(device.clone().without_autodiff().as_dispatch(), DispatchDevice::Flex(_))
-}
-
 /// `x · s + c`, with `s = gelu'(x)` and `c = gelu(x) − x·s` computed as constants.
 fn gelu_tracked<const D: usize>(x: Tensor<D>) -> Tensor<D> {
     let shape = x.shape();
     let plain_device = x.device().without_autodiff();
-    let values = x.clone().inner().into_data().try_into_vec::<f32>().expect("GELU runs on float tensors");
+    let values = x.clone().inner().into_data().try_into_vec::<f32>().expect("an f32 tensor, checked by gelu_or");
     let mut slope = vec![0.0_f32; values.len()];
     let mut offset = vec![0.0_f32; values.len()];
     let simd = pulp::Arch::new();

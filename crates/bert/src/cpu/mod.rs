@@ -8,3 +8,10 @@ pub mod fast_math;
 pub mod flex_dropout;
 #[cfg(feature = "flex")]
 pub mod flex_gelu;
+
+/// Whether `device` runs on the Flex backend, with or without autodiff: the
+/// test every kernel here makes before touching burn-flex's storage.
+#[cfg(feature = "flex")]
+pub fn is_flex(device: &burn::tensor::Device) -> bool {
+    matches!(device.clone().without_autodiff().as_dispatch(), burn::backend::DispatchDevice::Flex(_))
+}
