@@ -67,12 +67,12 @@ impl Optimizer for FusedAdamW {
 
 #[cfg(feature = "flex")]
 mod flex {
+    use burn::backend::DispatchAutodiffContext;
     use burn::backend::flex::FlexTensor;
-    use burn::backend::{BackendTensor, DispatchTensor, DispatchTensorKind};
     use burn::optim::{AdamWState, AdaptiveMomentumState, LearningRate};
     use burn::tensor::{DType, Tensor};
     use rayon::prelude::*;
-    use retag_bert::cpu::is_flex;
+    use retag_bert::cpu::{from_flex, into_flex, is_dense_f32, is_flex};
 
     use super::Settings;
 
@@ -124,10 +124,10 @@ mod flex {
             .zip(v.storage_mut::<f32>().par_chunks_mut(CHUNK))
             .zip(g.par_chunks(CHUNK))
             .for_each(|(((param, m), v), g)| simd.dispatch(Update { param, m, v, g, coefficients }));
-        let moment_1 = rebuild(m, m_context);
-        let moment_2 = rebuild(v, v_context);
+        let moment_1 = from_flex(m, m_context);
+        let moment_2 = from_flex(v, v_context);
         let state = AdamWState::new(AdaptiveMomentumState::new(time, moment_1, moment_2));
-        (rebuild(param, context), Some(state))
+        (from_flex(param, context), Some(state))
     }
 
     #[derive(Clone, Copy)]
@@ -168,24 +168,14 @@ mod flex {
     }
 
     /// The Flex tensor under a plain tensor, laid out densely from offset 0.
-    fn dense<const D: usize>(tensor: Tensor<D>) -> (FlexTensor, burn::backend::DispatchAutodiffContext) {
-        let DispatchTensor { kind, autodiff } = tensor.into_dispatch();
-        let DispatchTensorKind::Flex(BackendTensor::Float(flex)) = kind else {
+    fn dense<const D: usize>(tensor: Tensor<D>) -> (FlexTensor, DispatchAutodiffContext) {
+        let Ok((flex, autodiff)) = into_flex(tensor) else {
             unreachable!("`applies` checked that the tensor is a plain Flex float tensor")
         };
-        let is_dense = |t: &FlexTensor| {
-            t.layout().is_contiguous()
-                && t.layout().start_offset() == 0
-                && t.bytes().len() == t.layout().num_elements() * size_of::<f32>()
-        };
-        if is_dense(&flex) {
+        if is_dense_f32(&flex) {
             return (flex, autodiff);
         }
         (FlexTensor::from_data(flex.into_data()), autodiff)
-    }
-
-    fn rebuild<const D: usize>(flex: FlexTensor, autodiff: burn::backend::DispatchAutodiffContext) -> Tensor<D> {
-        Tensor::from_dispatch(DispatchTensor { kind: DispatchTensorKind::Flex(BackendTensor::Float(flex)), autodiff })
     }
 }
 

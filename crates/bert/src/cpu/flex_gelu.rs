@@ -12,12 +12,11 @@
 //!
 //! Other backends go through burn's own op.
 
-use burn::backend::{BackendTensor, DispatchTensor, DispatchTensorKind};
 use burn::tensor::{DType, Tensor, TensorData};
 use rayon::prelude::*;
 
 use super::fast_math::{gelu_and_slope_f32, gelu_f32};
-use super::is_flex;
+use super::{from_flex, into_flex, is_dense_f32, is_flex};
 
 /// Elements per rayon task: large enough to amortise scheduling, small
 /// enough to split one layer's activations (≥ 1.5 M elements) evenly.
@@ -29,25 +28,19 @@ pub fn gelu_or<const D: usize>(x: Tensor<D>, fallback: impl FnOnce(Tensor<D>) ->
         let takes_fast_path = is_flex(&x.device()) && x.dtype() == DType::F32;
         return if takes_fast_path { gelu_tracked(x) } else { fallback(x) };
     }
-    let DispatchTensor { kind, autodiff } = x.into_dispatch();
-    let rebuild = |kind| Tensor::from_dispatch(DispatchTensor { kind, autodiff });
-    let DispatchTensorKind::Flex(BackendTensor::Float(mut tensor)) = kind else {
-        return fallback(rebuild(kind));
+    let (mut tensor, autodiff) = match into_flex(x) {
+        Ok(parts) => parts,
+        Err(other) => return fallback(other),
     };
-    let layout = tensor.layout();
-    let owns_dense_buffer = tensor.dtype() == DType::F32
-        && layout.is_contiguous()
-        && layout.start_offset() == 0
-        && tensor.bytes().len() == layout.num_elements() * size_of::<f32>();
-    if !owns_dense_buffer {
-        return fallback(rebuild(DispatchTensorKind::Flex(BackendTensor::Float(tensor))));
+    if !is_dense_f32(&tensor) {
+        return fallback(from_flex(tensor, autodiff));
     }
     // Copies first if another tensor shares the buffer (copy-on-write), so
     // no other tensor sees the change.
     let values: &mut [f32] = tensor.storage_mut();
     let simd = pulp::Arch::new();
     values.par_chunks_mut(CHUNK).for_each(|chunk| simd.dispatch(GeluSlice(chunk)));
-    rebuild(DispatchTensorKind::Flex(BackendTensor::Float(tensor)))
+    from_flex(tensor, autodiff)
 }
 
 /// `x · s + c`, with `s = gelu'(x)` and `c = gelu(x) − x·s` computed as constants.
