@@ -82,10 +82,16 @@ pub fn run(backend: Backend, options: &EncoderOptions) -> Result<RunReport> {
         ensure!(all_cases().contains(name), "unknown case {name:?} (the cases are {})", all_cases().join(", "));
     }
     let device = backend.device();
-    let model = BertModel::from_pretrained(&options.model, &device)
-        .with_context(|| format!("cannot load the encoder from {}", options.model.display()))?;
-    let config = model.config.clone();
-    let shape = EncoderShape::of(&config);
+    // Loaded only for forward cases: a training-step case loads its own
+    // model on the autodiff device, and a second copy here would count in
+    // its peak memory.
+    let forward_model = if wanted.iter().any(|name| train_step::case_length(name).is_none()) {
+        let model = BertModel::from_pretrained(&options.model, &device)
+            .with_context(|| format!("cannot load the encoder from {}", options.model.display()))?;
+        Some(model)
+    } else {
+        None
+    };
 
     let mut cases = Vec::new();
     for name in &wanted {
@@ -95,6 +101,8 @@ pub fn run(backend: Backend, options: &EncoderOptions) -> Result<RunReport> {
             cases.push(train_step::measure(backend, &options.model, len, warmup, reps)?);
             continue;
         }
+        let model = forward_model.as_ref().expect("loaded above: this is a forward case");
+        let config = &model.config;
         let (sequences, pad_id) = if name == MIX_CASE {
             let mix = mix_ids(&options.model, &options.data)?;
             (mix.sequences, mix.pad_id)
@@ -105,14 +113,14 @@ pub fn run(backend: Backend, options: &EncoderOptions) -> Result<RunReport> {
         };
         let inputs = sequences
             .chunks(BATCH_SIZE)
-            .map(|batch| BertInput::padded(batch, pad_id, &config, &device))
+            .map(|batch| BertInput::padded(batch, pad_id, config, &device))
             .collect::<retag_bert::Result<Vec<_>>>()
             .with_context(|| format!("cannot make the inputs of {name}"))?;
         let word_pieces = sequences.iter().map(Vec::len).sum::<usize>() as u64;
         let (warmup, reps) =
             if name == MIX_CASE { (options.mix_warmup, options.mix_reps) } else { (options.warmup, options.reps) };
         eprintln!("{}: {name}, {} batches, {warmup} warm-up + {reps} timed passes", backend.name, inputs.len());
-        cases.push(measure(&model, name, &inputs, word_pieces, shape, warmup, reps)?);
+        cases.push(measure(model, name, &inputs, word_pieces, EncoderShape::of(config), warmup, reps)?);
     }
     Ok(RunReport {
         engine: "retag".to_string(),
