@@ -55,6 +55,45 @@ impl Scheme {
     pub fn separates_adjacent(self) -> bool {
         self != Scheme::Io
     }
+
+    /// The scheme a model's labels are written in, read from the prefixes
+    /// they use (the letters before the first `-`; `O` and unprefixed labels
+    /// say nothing). This is the one place retag guesses a scheme, so that
+    /// `predict`, lineage inference and the CRF constraints agree.
+    ///
+    /// | prefixes present          | scheme |
+    /// |---------------------------|--------|
+    /// | `U-` or `L-`              | BILOU  |
+    /// | `S-`, or `B-` with `E-`   | BIOES  |
+    /// | `E-` (without `B-`/`S-`)  | IOE2   |
+    /// | `B-` (without `E-`/`S-`)  | IOB2   |
+    /// | only `I-`, or none        | IO     |
+    ///
+    /// Why these answers: a tagset with only `I-X` cannot mark where an
+    /// entity starts, so it is IO (reading it as IOB2 would call every
+    /// prediction a violation and every CRF start on `I-X` forbidden);
+    /// `I-`/`E-` without `B-` is IOE2, not BIOES, for the same reason.
+    /// IOB1 uses exactly the labels of IOB2 and cannot be told apart from
+    /// them; IOB2 is what nearly every published model uses, and seqeval's
+    /// lenient reading of IOB1 output under IOB2 gives the same spans. A
+    /// tagset of `O` alone encodes no entities; IO is the scheme that
+    /// forbids nothing.
+    pub fn from_labels<S: AsRef<str>>(labels: &[S]) -> Scheme {
+        let has = |prefix: &str| {
+            labels.iter().any(|label| label.as_ref().split_once('-').is_some_and(|(written, _)| written == prefix))
+        };
+        if has("U") || has("L") {
+            Scheme::Bilou
+        } else if has("S") || (has("B") && has("E")) {
+            Scheme::Bioes
+        } else if has("E") {
+            Scheme::Ioe2
+        } else if has("B") {
+            Scheme::Iob2
+        } else {
+            Scheme::Io
+        }
+    }
 }
 
 impl fmt::Display for Scheme {

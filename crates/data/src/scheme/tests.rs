@@ -141,6 +141,53 @@ fn scheme_names_parse_case_insensitively_and_bilou_is_an_alias() {
     assert!(error.contains("iob3"), "{error}");
 }
 
+/// (labels, the scheme [`Scheme::from_labels`] reads from them). Includes
+/// the cases `retag-predict`'s `infer_scheme` and `retag-retrain`'s
+/// `scheme_of` tested before they were merged into it.
+const FROM_LABELS: &[(&[&str], Scheme)] = &[
+    (&["O", "B-PER", "I-PER"], Scheme::Iob2),
+    (&["B-PER", "I-PER", "O", "B-geo-loc", "I-geo-loc"], Scheme::Iob2),
+    (&["O", "B-PER"], Scheme::Iob2),
+    (&["O", "I-PER"], Scheme::Io),
+    (&["O", "I-PER", "I-LOC"], Scheme::Io),
+    (&["O"], Scheme::Io),
+    (&[], Scheme::Io),
+    (&["O", "B-PER", "I-PER", "E-PER", "S-PER"], Scheme::Bioes),
+    (&["O", "B-PER", "I-PER", "E-PER"], Scheme::Bioes),
+    (&["O", "S-PER"], Scheme::Bioes),
+    (&["O", "I-PER", "S-PER", "E-PER"], Scheme::Bioes),
+    (&["O", "B-PER", "I-PER", "L-PER", "U-PER"], Scheme::Bilou),
+    (&["O", "U-PER", "B-PER", "L-PER"], Scheme::Bilou),
+    (&["O", "U-PER"], Scheme::Bilou),
+    (&["O", "I-PER", "E-PER"], Scheme::Ioe2),
+    (&["O", "E-PER"], Scheme::Ioe2),
+    // Only the prefix counts: a type that starts with a letter and a hyphen
+    // is not a prefix, and unprefixed labels say nothing.
+    (&["O", "I-B-X"], Scheme::Io),
+    (&["O", "PER", "I-PER"], Scheme::Io),
+    (&["O", "Bob", "B-PER"], Scheme::Iob2),
+];
+
+#[test]
+fn scheme_is_read_from_the_prefixes_of_the_labels() {
+    for (labels, expected) in FROM_LABELS {
+        assert_eq!(Scheme::from_labels(labels), *expected, "{labels:?}");
+        let owned: Vec<String> = labels.iter().map(|l| l.to_string()).collect();
+        assert_eq!(Scheme::from_labels(&owned), *expected, "{labels:?} as Strings");
+    }
+}
+
+#[test]
+fn the_scheme_read_from_a_scheme_s_own_labels_is_that_scheme() {
+    for scheme in Scheme::ALL {
+        let labels: Vec<String> =
+            std::iter::once("O".to_string()).chain(scheme.prefixes().iter().map(|p| format!("{p}-PER"))).collect();
+        // IOB1 writes the labels of IOB2 and cannot be told apart from them.
+        let expected = if scheme == Scheme::Iob1 { Scheme::Iob2 } else { scheme };
+        assert_eq!(Scheme::from_labels(&labels), expected, "{scheme}: {labels:?}");
+    }
+}
+
 /// Random non-overlapping spans over a random length.
 fn arbitrary_spans() -> impl Strategy<Value = (Vec<Span>, usize)> {
     prop::collection::vec((0usize..3, 1usize..4, prop::sample::select(vec!["PER", "LOC", "geo-loc"])), 0..12).prop_map(
