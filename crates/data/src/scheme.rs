@@ -136,6 +136,22 @@ impl FromStr for Scheme {
     }
 }
 
+/// Written as its display name (`"IOB2"`), read as [`FromStr`] reads a flag
+/// (any case, `bio`/`iobes` accepted, the ambiguous `iob` refused), so that
+/// a model file and the command line agree on what a scheme is called.
+impl serde::Serialize for Scheme {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Scheme {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        name.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// What to do with a sequence that breaks its scheme's rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OnInvalid {

@@ -188,6 +188,31 @@ fn the_scheme_read_from_a_scheme_s_own_labels_is_that_scheme() {
     }
 }
 
+#[test]
+fn schemes_serialize_as_their_names_and_read_back() {
+    for scheme in Scheme::ALL {
+        let json = serde_json::to_string(&scheme).unwrap();
+        assert_eq!(json, format!("\"{scheme}\""));
+        assert_eq!(serde_json::from_str::<Scheme>(&json).unwrap(), scheme, "{json}");
+    }
+    // (JSON, what it reads as, or words the error must contain)
+    let cases: &[(&str, Result<Scheme, &str>)] = &[
+        ("\"bio\"", Ok(Scheme::Iob2)),
+        ("\"iobes\"", Ok(Scheme::Bioes)),
+        ("\"iob\"", Err("ambiguous")),
+        ("\"iob3\"", Err("unknown scheme")),
+        ("2", Err("expected a string")),
+    ];
+    for (json, expected) in cases {
+        let read = serde_json::from_str::<Scheme>(json).map_err(|error| error.to_string());
+        match (read, expected) {
+            (Ok(scheme), Ok(want)) => assert_eq!(scheme, *want, "{json}"),
+            (Err(error), Err(words)) => assert!(error.contains(words), "{json}: {error}"),
+            (read, _) => panic!("{json}: read {read:?}, expected {expected:?}"),
+        }
+    }
+}
+
 /// Random non-overlapping spans over a random length.
 fn arbitrary_spans() -> impl Strategy<Value = (Vec<Span>, usize)> {
     prop::collection::vec((0usize..3, 1usize..4, prop::sample::select(vec!["PER", "LOC", "geo-loc"])), 0..12).prop_map(
