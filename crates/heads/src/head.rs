@@ -1,5 +1,5 @@
-//! One type for "a head", so the training loop can pick one by name and
-//! treat them alike.
+//! One type for "a head", so the training loop can pick one by name (or by
+//! [`HeadArch`], the name with the MLP's settings) and treat them alike.
 
 use std::fmt;
 use std::str::FromStr;
@@ -7,18 +7,22 @@ use std::str::FromStr;
 use burn::module::Module;
 use burn::tensor::{Device, Tensor};
 use retag_data::Tagset;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{HeadError, Result};
 use crate::linear::LinearHead;
-use crate::mlp::MlpHead;
+use crate::mlp::{MlpHead, MlpSpec};
 use crate::warm_start::WarmStartReport;
 
-/// The heads there are, by the names configuration files and flags use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// The heads there are, by the names configuration files and flags use
+/// (`"linear"`, `"mlp"` in JSON too).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum HeadKind {
     /// [`LinearHead`]: what HuggingFace checkpoints have.
     Linear,
-    /// [`MlpHead`]: one hidden layer, as wide as the encoder.
+    /// [`MlpHead`]: hidden layers as [`MlpSpec`] says (by default one, as
+    /// wide as the encoder).
     Mlp,
 }
 
@@ -49,6 +53,50 @@ impl FromStr for HeadKind {
     }
 }
 
+/// What a head is made of, apart from its input width, dropout and labels:
+/// a kind, and for an MLP its settings. What [`Head::random`] builds and
+/// [`Head::arch`] reports.
+///
+/// A bare [`HeadKind`] converts into one (an MLP with [`MlpSpec::default`]),
+/// so code that only picks a kind by name keeps working.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum HeadArch {
+    Linear,
+    Mlp(MlpSpec),
+}
+
+impl HeadArch {
+    pub fn kind(&self) -> HeadKind {
+        match self {
+            HeadArch::Linear => HeadKind::Linear,
+            HeadArch::Mlp(_) => HeadKind::Mlp,
+        }
+    }
+
+    /// The MLP's settings, for an MLP.
+    pub fn mlp(&self) -> Option<&MlpSpec> {
+        match self {
+            HeadArch::Linear => None,
+            HeadArch::Mlp(spec) => Some(spec),
+        }
+    }
+}
+
+impl From<HeadKind> for HeadArch {
+    fn from(kind: HeadKind) -> Self {
+        match kind {
+            HeadKind::Linear => HeadArch::Linear,
+            HeadKind::Mlp => HeadArch::Mlp(MlpSpec::default()),
+        }
+    }
+}
+
+impl From<MlpSpec> for HeadArch {
+    fn from(spec: MlpSpec) -> Self {
+        HeadArch::Mlp(spec)
+    }
+}
+
 /// Any head.
 #[derive(Module, Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -58,19 +106,30 @@ pub enum Head {
 }
 
 impl Head {
-    /// A fresh head of `kind` (an MLP's hidden layer is as wide as `hidden`).
+    /// A fresh head of `arch` on `hidden`-wide states (an MLP's hidden layers
+    /// are as wide as [`MlpSpec::width`] says, by default `hidden`), its
+    /// layers initialised as HuggingFace initialises new ones, from `seed`.
+    /// `arch` may be a bare [`HeadKind`].
     pub fn random(
-        kind: HeadKind,
+        arch: impl Into<HeadArch>,
         tagset: Tagset,
         hidden: usize,
         dropout: f64,
         seed: u64,
         device: &Device,
     ) -> Result<Self> {
-        Ok(match kind {
-            HeadKind::Linear => Head::Linear(LinearHead::random(tagset, hidden, dropout, seed, device)?),
-            HeadKind::Mlp => Head::Mlp(MlpHead::random(tagset, hidden, hidden, dropout, seed, device)?),
+        Ok(match arch.into() {
+            HeadArch::Linear => Head::Linear(LinearHead::random(tagset, hidden, dropout, seed, device)?),
+            HeadArch::Mlp(spec) => Head::Mlp(MlpHead::random(tagset, hidden, &spec, dropout, seed, device)?),
         })
+    }
+
+    /// What this head is made of, every MLP setting concrete.
+    pub fn arch(&self) -> HeadArch {
+        match self {
+            Head::Linear(_) => HeadArch::Linear,
+            Head::Mlp(head) => HeadArch::Mlp(head.spec()),
+        }
     }
 
     pub fn kind(&self) -> HeadKind {
@@ -127,6 +186,14 @@ impl Head {
         self.tagset().len()
     }
 
+    /// The dropout on the head's input (an MLP's inner dropout is in its spec).
+    pub fn dropout(&self) -> f64 {
+        match self {
+            Head::Linear(head) => head.dropout(),
+            Head::Mlp(head) => head.dropout(),
+        }
+    }
+
     /// The device the head's weights live on.
     pub fn device(&self) -> Device {
         match self {
@@ -164,6 +231,35 @@ mod tests {
         assert_eq!(error.to_string(), "unknown head \"crf\"; expected one of linear, mlp");
         for kind in HeadKind::ALL {
             assert_eq!(kind.to_string().parse::<HeadKind>().unwrap(), kind);
+        }
+    }
+
+    #[test]
+    fn kinds_read_and_write_json_by_name() {
+        for kind in HeadKind::ALL {
+            let json = serde_json::to_string(&kind).unwrap();
+            assert_eq!(json, format!("\"{kind}\""));
+            assert_eq!(serde_json::from_str::<HeadKind>(&json).unwrap(), kind);
+        }
+        assert!(serde_json::from_str::<HeadKind>("\"crf\"").is_err());
+    }
+
+    #[test]
+    fn an_arch_builds_the_head_it_names_and_a_kind_means_the_default_mlp() {
+        let device = Device::flex();
+        let tagset = Tagset::from_types(&["PER"], Scheme::Iob2).unwrap();
+        let deep = MlpSpec { layers: 2, width: Some(4), activation: crate::Activation::Relu, dropout: Some(0.0) };
+        let default_mlp = MlpSpec { width: Some(8), dropout: Some(0.1), ..MlpSpec::default() };
+        // (what Head::random is given, the arch the head reports)
+        let cases = [
+            (HeadArch::from(HeadKind::Linear), HeadArch::Linear),
+            (HeadArch::from(HeadKind::Mlp), HeadArch::Mlp(default_mlp)),
+            (HeadArch::Mlp(deep), HeadArch::Mlp(deep)),
+        ];
+        for (arch, expected) in cases {
+            let head = Head::random(arch, tagset.clone(), 8, 0.1, 0, &device).unwrap();
+            assert_eq!(head.arch(), expected, "{arch:?}");
+            assert_eq!((head.kind(), head.dropout()), (arch.kind(), 0.1));
         }
     }
 

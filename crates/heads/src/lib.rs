@@ -10,8 +10,10 @@
 //! - [`warm_start`]: resizing a head to a new tagset, each new label starting
 //!   from its parent's row, with a report of where every row came from;
 //!   [`parents`] turns mappings into the parent function it needs;
-//! - [`MlpHead`]: dense + GELU + linear, the "architecture change" strategy;
-//! - [`Head`] / [`HeadKind`]: either head, picked by name (`linear`, `mlp`);
+//! - [`MlpHead`]: hidden layers (dense + activation + dropout, as many and
+//!   as wide as [`MlpSpec`] says) + linear, the "architecture change" strategy;
+//! - [`Head`] / [`HeadKind`] / [`HeadArch`]: either head, picked by name
+//!   (`linear`, `mlp`) or by name and MLP settings;
 //! - [`Tagger`]: a head with an optional CRF, giving a loss for training and
 //!   label ids for prediction ([`targets`] builds its label tensors);
 //! - [`Crf`]: a linear-chain CRF (forward-algorithm loss, Viterbi decoding,
@@ -31,9 +33,9 @@ pub mod warm_start;
 
 pub use crf::Crf;
 pub use error::{HeadError, Result};
-pub use head::{Head, HeadKind};
+pub use head::{Head, HeadArch, HeadKind};
 pub use linear::LinearHead;
-pub use mlp::{MlpHead, MlpWeights};
+pub use mlp::{Activation, LinearWeights, MlpHead, MlpSpec, MlpWeights};
 pub use pytorch_linear::HF_INIT_STD;
 pub use retag_data::Tagset;
 pub use tagger::Tagger;
