@@ -93,6 +93,18 @@ impl Crf {
         self.forbidden.as_ref()
     }
 
+    /// The scheme whose forbidden moves are ruled out, if any.
+    pub fn constraint_scheme(&self) -> Option<Scheme> {
+        self.forbidden.as_ref().map(Forbidden::scheme)
+    }
+
+    /// The learned parameters `(transitions, start, end)` as they are,
+    /// without the constraints' penalties: what is saved, so that loading
+    /// and constraining again gives back the same CRF.
+    pub fn learned_scores(&self) -> (Tensor<2>, Tensor<1>, Tensor<1>) {
+        (self.transitions.val(), self.start_transitions.val(), self.end_transitions.val())
+    }
+
     /// The scores the CRF uses: `(transitions, start, end)`, the learned
     /// parameters plus [`FORBIDDEN`] on every forbidden move.
     pub fn scores(&self) -> (Tensor<2>, Tensor<1>, Tensor<1>) {

@@ -17,16 +17,21 @@
 //! - [`Tagger`]: a head with an optional CRF, giving a loss for training and
 //!   label ids for prediction ([`targets`] builds its label tensors);
 //! - [`Crf`]: a linear-chain CRF (forward-algorithm loss, Viterbi decoding,
-//!   optional tag-scheme constraints).
+//!   optional tag-scheme constraints);
+//! - [`HeadSpec`] and [`head_file`]: a tagger saved as a versioned JSON
+//!   spec plus `head.safetensors`, for models that are not plain
+//!   HuggingFace token-classification checkpoints.
 
 pub mod crf;
 pub mod error;
 pub mod head;
+pub mod head_file;
 pub mod linear;
 pub mod mlp;
 pub mod parents;
 mod pytorch_linear;
 mod rng;
+pub mod spec;
 pub mod tagger;
 pub mod targets;
 pub mod warm_start;
@@ -34,9 +39,11 @@ pub mod warm_start;
 pub use crf::Crf;
 pub use error::{HeadError, Result};
 pub use head::{Head, HeadArch, HeadKind};
+pub use head_file::HEAD_FILE;
 pub use linear::LinearHead;
 pub use mlp::{Activation, LinearWeights, MlpHead, MlpSpec, MlpWeights};
 pub use pytorch_linear::HF_INIT_STD;
 pub use retag_data::Tagset;
+pub use spec::{CrfSpec, HeadSpec};
 pub use tagger::Tagger;
 pub use warm_start::{LabelStart, RowOrigin, WarmStartReport};

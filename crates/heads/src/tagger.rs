@@ -6,14 +6,18 @@
 //! and decoding is Viterbi. The training loop calls the same two methods
 //! either way.
 
+use std::path::Path;
+
 use burn::module::Module;
-use burn::tensor::{Bool, Int, Tensor};
+use burn::tensor::{Bool, Device, Int, Tensor};
 use retag_data::{Scheme, Tagset};
 
 use crate::crf::Crf;
 use crate::error::{HeadError, Result};
 use crate::head::Head;
+use crate::head_file;
 use crate::pytorch_linear::{check_shape, host_values};
+use crate::spec::{CrfSpec, HeadSpec};
 use crate::targets::token_cross_entropy;
 
 #[derive(Module, Debug)]
@@ -43,6 +47,44 @@ impl Tagger {
     pub fn with_crf(head: Head, crf: Crf) -> Result<Self> {
         check_shape("crf.transitions", &[head.num_labels(), head.num_labels()], &[crf.num_labels(), crf.num_labels()])?;
         Ok(Self { head, crf: Some(crf) })
+    }
+
+    /// A fresh tagger shaped by `spec` over `tagset`: the head as
+    /// [`Head::random`] draws it and, if the spec has one, a CRF as
+    /// [`Tagger::with_new_crf`] does, both from `seed`.
+    pub fn random(spec: &HeadSpec, tagset: Tagset, seed: u64, device: &Device) -> Result<Self> {
+        spec.validate()?;
+        let head = Head::random(spec.arch, tagset, spec.input_size, spec.dropout, seed, device)?;
+        match spec.crf {
+            None => Ok(Self::new(head)),
+            Some(crf) => Self::with_new_crf(head, crf.constraints, seed),
+        }
+    }
+
+    /// What this tagger is, apart from its weights and labels: enough, with
+    /// the labels and [`Tagger::save_tensors`]'s file, to load it again.
+    pub fn spec(&self) -> HeadSpec {
+        HeadSpec {
+            arch: self.head.arch(),
+            input_size: self.head.hidden_size(),
+            dropout: self.head.dropout(),
+            crf: self.crf.as_ref().map(|crf| CrfSpec { constraints: crf.constraint_scheme() }),
+        }
+    }
+
+    /// Writes every tensor of the head and the CRF to `path` (by convention
+    /// [`head_file::HEAD_FILE`] in a model folder), atomically; the names and
+    /// layouts are in [`head_file`].
+    pub fn save_tensors(&self, path: &Path) -> Result<()> {
+        head_file::save(self, path)
+    }
+
+    /// The tagger `spec` describes over `tagset`, its tensors read from
+    /// `path` (as [`Tagger::save_tensors`] writes them) onto `device`. Any
+    /// tensor missing, unexpected, mis-shaped or not F32, or a damaged file,
+    /// is an error naming the file and the tensor.
+    pub fn load(spec: &HeadSpec, tagset: Tagset, path: &Path, device: &Device) -> Result<Self> {
+        head_file::load(spec, tagset, path, device)
     }
 
     pub fn head(&self) -> &Head {
@@ -99,7 +141,7 @@ impl Tagger {
 #[cfg(test)]
 mod tests {
     use burn::optim::{GradientsParams, SgdConfig};
-    use burn::tensor::{Device, TensorData};
+    use burn::tensor::TensorData;
 
     use super::*;
     use crate::head::HeadKind;

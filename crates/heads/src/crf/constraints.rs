@@ -20,6 +20,9 @@ pub const FORBIDDEN: f32 = -10_000.0;
 /// Forbidden starts, transitions (`from * labels + to`) and ends of a tagset.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Forbidden {
+    /// The scheme the moves were derived from: what a saved head records
+    /// ([`crate::CrfSpec`]) to derive them again on load.
+    pub(crate) scheme: Scheme,
     pub(crate) num_labels: usize,
     pub(crate) start: Vec<bool>,
     pub(crate) transitions: Vec<bool>,
@@ -48,6 +51,7 @@ impl Forbidden {
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(Self {
+            scheme,
             num_labels: tags.len(),
             start: tags.iter().map(|&to| !allowed(scheme, None, Some(to))).collect(),
             transitions: tags
@@ -56,6 +60,11 @@ impl Forbidden {
                 .collect(),
             end: tags.iter().map(|&from| !allowed(scheme, Some(from), None)).collect(),
         })
+    }
+
+    /// The scheme whose rules these are.
+    pub fn scheme(&self) -> Scheme {
+        self.scheme
     }
 
     /// Whether label `from` may be followed by label `to`.
