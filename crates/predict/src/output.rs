@@ -82,46 +82,22 @@ impl<W: Write> PredictionWriter<W> {
     }
 }
 
-/// The scheme a model's labels are written in, from the prefixes they use:
-/// `U-`/`L-` is BILOU, `S-` or `B-` with `E-` is BIOES, `E-` alone IOE2,
-/// `B-` IOB2 (IOB1 uses the same labels and reads the same way once
-/// repaired), only `I-` IO.
+/// The scheme a model's labels are written in: [`Scheme::from_labels`]
+/// over the tagset. Kept so that `retag_predict::infer_scheme` callers need
+/// no change; new code should call [`Scheme::from_labels`] directly.
 pub fn infer_scheme(tagset: &Tagset) -> Scheme {
-    let has = |prefix: &str| tagset.labels().iter().any(|label| label.starts_with(prefix));
-    if has("U-") || has("L-") {
-        Scheme::Bilou
-    } else if has("S-") || (has("B-") && has("E-")) {
-        Scheme::Bioes
-    } else if has("E-") {
-        Scheme::Ioe2
-    } else if has("B-") {
-        Scheme::Iob2
-    } else {
-        Scheme::Io
-    }
+    Scheme::from_labels(tagset.labels())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn tagset(labels: &[&str]) -> Tagset {
-        Tagset::new(labels.iter().map(|l| l.to_string()).collect()).unwrap()
-    }
-
     #[test]
-    fn schemes_are_inferred_from_prefixes() {
-        let cases: &[(&[&str], Scheme)] = &[
-            (&["O", "B-PER", "I-PER"], Scheme::Iob2),
-            (&["O", "I-PER"], Scheme::Io),
-            (&["O", "B-PER", "I-PER", "E-PER", "S-PER"], Scheme::Bioes),
-            (&["O", "B-PER", "I-PER", "L-PER", "U-PER"], Scheme::Bilou),
-            (&["O", "I-PER", "E-PER"], Scheme::Ioe2),
-            (&["O"], Scheme::Io),
-        ];
-        for (labels, expected) in cases {
-            assert_eq!(infer_scheme(&tagset(labels)), *expected, "{labels:?}");
-        }
+    fn infer_scheme_reads_the_tagset_s_labels() {
+        // The rule itself is tested in retag-data (`Scheme::from_labels`).
+        let tagset = Tagset::new(vec!["O".into(), "I-PER".into(), "E-PER".into()]).unwrap();
+        assert_eq!(infer_scheme(&tagset), Scheme::Ioe2);
     }
 
     fn written(format: OutputFormat, scheme: Scheme, sentences: &[Sentence]) -> String {
