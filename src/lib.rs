@@ -13,6 +13,7 @@
 pub use retag_bert as bert;
 pub use retag_data as data;
 pub use retag_heads as heads;
+pub use retag_model as model;
 pub use retag_predict as predict;
 pub use retag_retrain as retrain;
 pub use retag_train as train;

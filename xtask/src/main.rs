@@ -5,6 +5,8 @@ mod cache;
 mod fetch_data;
 mod fetch_model;
 mod fixtures;
+mod heads;
+mod old_model;
 mod pypi;
 mod release_build;
 mod retrain;
@@ -33,6 +35,10 @@ enum Task {
     Fixtures(fixtures::FixturesArgs),
     /// Benchmarks: `bench encoder` measures the encoder per burn backend against PyTorch.
     Bench(bench::BenchArgs),
+    /// The old model every comparison starts from: MiniLM fine-tuned on CoNLL-2003, cached.
+    OldModel(old_model::OldModelArgs),
+    /// The head table of docs/strategies.md: naive and frozen with linear, MLP and CRF heads on WNUT-17.
+    Heads(heads::HeadsArgs),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +48,8 @@ fn main() -> ExitCode {
         Task::FetchData(args) => fetch_data::run(&args).map(|path| println!("{}", path.display())),
         Task::Fixtures(args) => fixtures::run(&args),
         Task::Bench(args) => bench::run(&args),
+        Task::OldModel(args) => old_model::run(&args).map(|path| println!("{}", path.display())),
+        Task::Heads(args) => heads::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

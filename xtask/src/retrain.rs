@@ -168,7 +168,7 @@ pub fn run(args: &RetrainArgs) -> Result<()> {
     Ok(())
 }
 
-fn backend_flag(backend: Backend) -> &'static str {
+pub(crate) fn backend_flag(backend: Backend) -> &'static str {
     match backend {
         Backend::Cpu => "cpu",
         Backend::Gpu => "gpu",
@@ -176,7 +176,7 @@ fn backend_flag(backend: Backend) -> &'static str {
 }
 
 /// Builds the `retag` binary in release mode with the backend's feature.
-fn build_retag(backend: Backend) -> Result<PathBuf> {
+pub(crate) fn build_retag(backend: Backend) -> Result<PathBuf> {
     eprintln!("building retag (release)...");
     let features: &[&str] = if backend == Backend::Gpu { &["--features", "wgpu"] } else { &[] };
     release_binary("retag-cli", "retag", features)
@@ -204,7 +204,7 @@ fn run_users_retrain(retag: &Path, args: &RetrainArgs) -> Result<()> {
 }
 
 /// Whether `out` must be (re)made; a partial output is removed first.
-fn needs_run(out: &Path, fresh: bool) -> Result<bool> {
+pub(crate) fn needs_run(out: &Path, fresh: bool) -> Result<bool> {
     if out.join("metrics.json").is_file() && !fresh {
         return Ok(false);
     }
@@ -215,14 +215,14 @@ fn needs_run(out: &Path, fresh: bool) -> Result<bool> {
 }
 
 /// `dir`, emptied first when the run must start over.
-fn fresh_run_dir(dir: &Path, fresh: bool) -> Result<PathBuf> {
+pub(crate) fn fresh_run_dir(dir: &Path, fresh: bool) -> Result<PathBuf> {
     if fresh && dir.exists() {
         std::fs::remove_dir_all(dir).with_context(|| format!("cannot remove {}", dir.display()))?;
     }
     Ok(dir.to_path_buf())
 }
 
-fn run_step(what: &str, mut command: Command) -> Result<()> {
+pub(crate) fn run_step(what: &str, mut command: Command) -> Result<()> {
     eprintln!("\n== {what}");
     let status = command.status().with_context(|| format!("cannot start {what}"))?;
     if !status.success() {
@@ -231,7 +231,7 @@ fn run_step(what: &str, mut command: Command) -> Result<()> {
     Ok(())
 }
 
-fn read_metrics(dir: &Path) -> Result<Value> {
+pub(crate) fn read_metrics(dir: &Path) -> Result<Value> {
     let path = dir.join("metrics.json");
     let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
     serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", path.display()))

@@ -15,11 +15,12 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, ensure};
 use burn::optim::GradientsParams;
-use retag_bert::{BertForTokenClassification, BertInput, BertModel};
+use retag_bert::{BertInput, BertModel};
 use retag_data::{Scheme, Tagset};
+use retag_heads::{Head, HeadKind, Tagger};
+use retag_model::TaggerModel;
 use retag_train::TrainConfig;
 use retag_train::clip::clip_global_norm;
-use retag_train::loss::{Targets, cross_entropy};
 use retag_train::optimizer::{ParamPaths, adamw, learning_rates};
 
 use crate::backend::Backend;
@@ -52,36 +53,38 @@ pub fn measure(backend: Backend, model_dir: &Path, len: usize, warmup: usize, re
         .with_context(|| format!("cannot load the encoder from {}", model_dir.display()))?;
     let labels = Tagset::from_types(&TYPES, Scheme::Iob2).expect("fixed valid types");
     let label_count = labels.len();
-    let mut model = BertForTokenClassification::init(&encoder.config, labels, &device);
-    model.bert = encoder;
-    let shape = EncoderShape::of(&model.bert.config);
+    let config_of_encoder = encoder.config.clone();
+    let dropout = config_of_encoder.classifier_dropout_prob();
+    let head = Head::random(HeadKind::Linear, labels, config_of_encoder.hidden_size, dropout, SEED, &device)?;
+    let mut model = TaggerModel::new(encoder, Tagger::new(head))?;
+    let shape = EncoderShape::of(&config_of_encoder);
 
-    let ids = random_ids(BATCH_SIZE, len, model.bert.config.vocab_size as u32, SEED);
-    let input = BertInput::padded(&ids, 0, &model.bert.config, &device).context("cannot make the batch")?;
+    let ids = random_ids(BATCH_SIZE, len, config_of_encoder.vocab_size as u32, SEED);
+    let input = BertInput::padded(&ids, 0, &config_of_encoder, &device).context("cannot make the batch")?;
     let targets: Vec<Option<usize>> = ids.iter().flatten().map(|&id| Some(id as usize % label_count)).collect();
-    let targets = Targets::new(&targets, &device);
 
     let config = TrainConfig::default();
     let paths = ParamPaths::of(&model);
     let mut optimizer = adamw(&config, &paths);
     let peak_is_per_case = memory::reset_peak();
-    let mut step = |model: BertForTokenClassification| {
-        let loss = cross_entropy(model.forward(&input), &targets);
+    let mut step = |model: TaggerModel| -> Result<TaggerModel> {
+        let hidden = model.encode(&input)?;
+        let loss = model.loss(hidden, &targets)?;
         let mut grads = GradientsParams::from_grads(loss.backward(), &model);
         clip_global_norm(&model, &mut grads, config.max_grad_norm);
-        let rates = learning_rates(&config, &paths, 1.0);
+        let rates = learning_rates(&config, &paths, 1.0, 0);
         let model = optimizer.step(rates, model, grads);
-        // Reading a weight back waits for lazy backends to finish the step.
-        let _ = model.classifier.weight.val().into_data();
-        model
+        // Reading a value back waits for lazy backends to finish the step.
+        let _ = model.emissions(burn::tensor::Tensor::zeros([1, 1, shape.hidden], &model.device()))?.into_data();
+        Ok(model)
     };
     for _ in 0..warmup {
-        model = step(model);
+        model = step(model)?;
     }
     let mut seconds = Vec::with_capacity(reps);
     for _ in 0..reps {
         let started = Instant::now();
-        model = step(model);
+        model = step(model)?;
         seconds.push(started.elapsed().as_secs_f64());
     }
     let timings = Timings::new(seconds).expect("reps > 0");

@@ -18,8 +18,12 @@ use burn::tensor::{Tensor, TensorData};
 use safetensors::Dtype;
 use safetensors::tensor::TensorView;
 
+use retag_data::Tagset;
+
+use crate::config::BertConfig;
 use crate::error::{BertError, Result};
 use crate::loader::transpose;
+use crate::model::BertModel;
 use crate::remap::{self, Head, Layout};
 use crate::token_classification::BertForTokenClassification;
 
@@ -49,7 +53,7 @@ pub fn export_token_classification(
     }
     std::fs::create_dir_all(&partial).map_err(|source| io(&partial, source))?;
 
-    let written = write_files(model, &partial, tokenizer_from)
+    let written = write_files(model, &model.bert.config, &model.labels, head_of(model), &partial, tokenizer_from)
         .and_then(|()| std::fs::rename(&partial, out_dir).map_err(|source| io(out_dir, source)));
     if written.is_err() {
         // Best effort: the error being returned matters more than this one.
@@ -74,14 +78,43 @@ fn io(path: &Path, source: std::io::Error) -> BertError {
     BertError::Io { path: path.to_path_buf(), source }
 }
 
-fn write_files(model: &BertForTokenClassification, dir: &Path, tokenizer_from: Option<&Path>) -> Result<()> {
+/// Writes `encoder` into the existing folder `dir` as a HuggingFace
+/// `BertModel` checkpoint (`config.json` naming `labels`, the encoder's
+/// tensors at the top level of `model.safetensors`, as `save_pretrained`
+/// writes a bare `BertModel`) with the tokenizer files of `tokenizer_from`.
+/// For a model whose head is not a plain classifier: the caller writes the
+/// head beside it, and makes the folder appear atomically.
+pub fn write_encoder_files(
+    encoder: &BertModel,
+    labels: &Tagset,
+    dir: &Path,
+    tokenizer_from: Option<&Path>,
+) -> Result<()> {
+    write_files(encoder, &encoder.config, labels, Head::None, dir, tokenizer_from)
+}
+
+fn head_of(model: &BertForTokenClassification) -> Head {
+    Head::TokenClassification { num_labels: model.labels.len() }
+}
+
+fn write_files<M: Module>(
+    model: &M,
+    config: &BertConfig,
+    labels: &Tagset,
+    head: Head,
+    dir: &Path,
+    tokenizer_from: Option<&Path>,
+) -> Result<()> {
     let config_path = dir.join("config.json");
-    let config = model.bert.config.to_hf_json(&model.labels);
-    let text = serde_json::to_string_pretty(&config).expect("a JSON value always serializes");
+    let mut hf_config = config.to_hf_json(labels);
+    if head == Head::None {
+        hf_config["architectures"] = serde_json::json!(["BertModel"]);
+    }
+    let text = serde_json::to_string_pretty(&hf_config).expect("a JSON value always serializes");
     std::fs::write(&config_path, text + "\n").map_err(|source| io(&config_path, source))?;
 
     let weights_path = dir.join("model.safetensors");
-    let bytes = safetensors_bytes(model, &weights_path)?;
+    let bytes = safetensors_bytes(model, config, head, &weights_path)?;
     std::fs::write(&weights_path, bytes).map_err(|source| io(&weights_path, source))?;
 
     if let Some(source_dir) = tokenizer_from {
@@ -96,13 +129,12 @@ fn write_files(model: &BertForTokenClassification, dir: &Path, tokenizer_from: O
 }
 
 /// The model's parameters under their HF names, in PyTorch layout.
-fn safetensors_bytes(model: &BertForTokenClassification, path: &Path) -> Result<Vec<u8>> {
+fn safetensors_bytes<M: Module>(model: &M, config: &BertConfig, head: Head, path: &Path) -> Result<Vec<u8>> {
     let mut collected = Collector::default();
     model.visit(&mut collected);
 
-    let head = Head::TokenClassification { num_labels: model.labels.len() };
     let mut tensors: BTreeMap<String, (Vec<usize>, Vec<u8>)> = BTreeMap::new();
-    for entry in remap::table(&model.bert.config, head) {
+    for entry in remap::table(config, head) {
         let data = collected
             .tensors
             .remove(&entry.burn_path)

@@ -62,6 +62,24 @@ impl LinearHead {
         Self { dropout: DropoutConfig::new(dropout).init(), classifier, tagset }
     }
 
+    /// A head around an existing burn `Linear` (burn layout `[hidden,
+    /// labels]`), moved in as it is: a checkpoint's classifier becomes the
+    /// head without a copy, and on an autodiff device its weights stay the
+    /// trainable leaves they were.
+    pub fn from_linear(tagset: Tagset, classifier: Linear, dropout: f64) -> Result<Self> {
+        check_dropout(dropout)?;
+        let [hidden, labels] = classifier.weight.dims();
+        pytorch_linear::check_shape(CLASSIFIER_WEIGHT, &[tagset.len(), hidden], &[labels, hidden])?;
+        Ok(Self::assemble(tagset, classifier, dropout))
+    }
+
+    /// The head taken apart: its `Linear` (burn layout), dropout probability
+    /// and labels, to put back into a HuggingFace-shaped model.
+    pub fn into_parts(self) -> (Linear, f64, Tagset) {
+        let dropout = self.dropout();
+        (self.classifier, dropout, self.tagset)
+    }
+
     /// Logits `[batch, seq, labels]` for hidden states `[batch, seq, hidden]`.
     /// Dropout is active only on an autodiff device, as burn decides.
     ///

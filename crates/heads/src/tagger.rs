@@ -99,6 +99,12 @@ impl Tagger {
         self.head.tagset()
     }
 
+    /// The head and the CRF taken apart (to put a linear head back into a
+    /// HuggingFace-shaped model, or to warm-start the head alone).
+    pub fn into_parts(self) -> (Head, Option<Crf>) {
+        (self.head, self.crf)
+    }
+
     /// The head's logits `[batch, seq, labels]` (the CRF's emissions), after
     /// checking that `hidden` is as wide as the head expects (an error, not
     /// the panic [`Head::forward`] would give).

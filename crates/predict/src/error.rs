@@ -16,6 +16,10 @@ pub enum PredictError {
     #[error(transparent)]
     Bert(#[from] BertError),
 
+    /// The model's parts refused a batch or do not fit together.
+    #[error(transparent)]
+    Model(#[from] retag_model::ModelError),
+
     /// An option that cannot work with this model (a window longer than its
     /// position table, a batch of 0 sentences...).
     #[error("invalid option {option}: {reason}")]

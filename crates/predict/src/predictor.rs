@@ -1,26 +1,25 @@
-//! A token-classification model and its tokenizer, tagging words: sentences
-//! are aligned to subword windows, the windows sorted by length and batched
-//! with padding to each batch's longest, run forward without autodiff, and
-//! the best label of each word's first subword read back from the window
-//! that owns the word (see [`retag_data::align`]).
+//! A tagger model and its tokenizer, tagging words: sentences are aligned to
+//! subword windows, and `retag_model::tag_windows` (the routine evaluation
+//! during training uses too) sorts the windows by length, batches them with
+//! padding to each batch's longest, runs them forward without autodiff and
+//! reads each word's label back from the window that owns it (see
+//! [`retag_data::align`]).
 
-use std::cmp::Reverse;
 use std::path::Path;
 
 use burn::module::Module;
 use burn::tensor::Device;
-use retag_bert::{BertForTokenClassification, BertInput};
-use retag_data::align::{AlignOptions, AlignedSentence, Batch, WindowId, WordTokenizer, merge_batches};
+use retag_data::align::{AlignOptions, AlignedSentence, WordTokenizer};
 use retag_data::{Location, Sentence, Tagset};
+use retag_model::TaggerModel;
 
 use crate::error::{PredictError, Result};
 use crate::options::PredictOptions;
 
-/// Tags words with a `BertForTokenClassification`. Cheap to share: tagging
-/// takes `&self`.
+/// Tags words with a [`TaggerModel`]. Cheap to share: tagging takes `&self`.
 #[derive(Debug)]
 pub struct Predictor {
-    model: BertForTokenClassification,
+    model: TaggerModel,
     tokenizer: WordTokenizer,
     options: PredictOptions,
     align: AlignOptions,
@@ -42,21 +41,16 @@ impl Predictor {
     /// `max_position_embeddings`.
     pub fn load(model_dir: &Path, device: &Device) -> Result<Self> {
         let device = device.clone().without_autodiff();
-        let model = BertForTokenClassification::from_pretrained(model_dir, &device)?;
-        let positions = model.bert.config.max_position_embeddings;
+        let model = retag_model::folder::load(model_dir, &device)?;
+        let positions = encoder_config(&model)?.max_position_embeddings;
         let tokenizer = WordTokenizer::load_with_fallback_max_length(model_dir, positions)?;
         Self::new(model, tokenizer, PredictOptions::default(), &device)
     }
 
     /// A predictor from parts. The model is put in validation mode on the
     /// plain (non-autodiff) form of `device`: no graph is built and dropout is off.
-    pub fn new(
-        model: BertForTokenClassification,
-        tokenizer: WordTokenizer,
-        options: PredictOptions,
-        device: &Device,
-    ) -> Result<Self> {
-        let align = options.resolve(&model.bert.config, &tokenizer)?;
+    pub fn new(model: TaggerModel, tokenizer: WordTokenizer, options: PredictOptions, device: &Device) -> Result<Self> {
+        let align = options.resolve(encoder_config(&model)?, &tokenizer)?;
         let device = device.clone().without_autodiff();
         let model = model.valid();
         Ok(Self { model, tokenizer, options, align, device })
@@ -64,13 +58,13 @@ impl Predictor {
 
     /// The same model with other options, checked against it.
     pub fn with_options(self, options: PredictOptions) -> Result<Self> {
-        let align = options.resolve(&self.model.bert.config, &self.tokenizer)?;
+        let align = options.resolve(encoder_config(&self.model)?, &self.tokenizer)?;
         Ok(Self { options, align, ..self })
     }
 
     /// The labels the model predicts, in the order of its outputs.
     pub fn labels(&self) -> &Tagset {
-        &self.model.labels
+        self.model.tagset()
     }
 
     pub fn options(&self) -> &PredictOptions {
@@ -82,7 +76,7 @@ impl Predictor {
         &self.align
     }
 
-    pub fn model(&self) -> &BertForTokenClassification {
+    pub fn model(&self) -> &TaggerModel {
         &self.model
     }
 
@@ -145,15 +139,14 @@ impl Predictor {
     /// Runs the windows of `aligned`, longest first in batches, and reads one
     /// label per word back.
     fn predict(&self, aligned: &[AlignedSentence]) -> Result<Vec<Vec<String>>> {
-        let batches = self.sorted_batches(aligned);
-        let outputs = batches.iter().map(|batch| self.best_labels(batch)).collect::<Result<Vec<_>>>()?;
-        let ids = merge_batches(aligned, &batches, &outputs)?;
+        let pad = self.tokenizer.special_tokens().pad;
+        let ids = retag_model::tag_windows(&self.model, aligned, self.options.batch_size, pad, &self.device)?;
         ids.into_iter()
             .zip(aligned)
             .map(|(ids, sentence)| {
                 ids.into_iter()
                     .map(|id| {
-                        self.model.labels.label(id).map(str::to_string).ok_or_else(|| PredictError::Mismatch {
+                        self.labels().label(id).map(str::to_string).ok_or_else(|| PredictError::Mismatch {
                             at: sentence.at.clone(),
                             reason: format!(
                                 "the model predicted label id {id}, its tagset has {}",
@@ -165,36 +158,12 @@ impl Predictor {
             })
             .collect()
     }
+}
 
-    /// Every window, sorted by length (longest first, so each batch pads
-    /// little), in batches of `batch_size`.
-    fn sorted_batches(&self, aligned: &[AlignedSentence]) -> Vec<Batch> {
-        let mut windows: Vec<(WindowId, usize)> = aligned
-            .iter()
-            .enumerate()
-            .flat_map(|(sentence, a)| {
-                a.windows.iter().enumerate().map(move |(window, w)| (WindowId { sentence, window }, w.len()))
-            })
-            .collect();
-        windows.sort_by_key(|&(_, len)| Reverse(len));
-        let pad = self.tokenizer.special_tokens().pad;
-        windows
-            .chunks(self.options.batch_size)
-            .map(|chunk| Batch::pad(chunk.iter().map(|&(id, _)| (id, &aligned[id.sentence].windows[id.window])), pad))
-            .collect()
-    }
-
-    /// The best label id of every token of `batch`, row-major.
-    fn best_labels(&self, batch: &Batch) -> Result<Vec<usize>> {
-        let rows = |flat: &[u32]| -> Vec<Vec<u32>> { flat.chunks(batch.seq_len.max(1)).map(<[u32]>::to_vec).collect() };
-        let input = BertInput::new(
-            &rows(&batch.input_ids),
-            &vec![vec![0; batch.seq_len]; batch.len()],
-            &rows(&batch.attention_mask),
-            &self.model.bert.config,
-            &self.device,
-        )?;
-        let best = self.model.forward(&input).argmax(2);
-        Ok(best.into_data().iter::<i64>().map(|id| id as usize).collect())
-    }
+/// The encoder's config: a model to predict with reads words, so it needs its encoder.
+fn encoder_config(model: &TaggerModel) -> Result<&retag_bert::BertConfig> {
+    model.encoder().map(|encoder| &encoder.config).ok_or_else(|| PredictError::InvalidOption {
+        option: "model",
+        reason: "the model has no encoder (a head trained on cached outputs): put its encoder back first".into(),
+    })
 }

@@ -19,6 +19,7 @@ use retag_data::align::WordTokenizer;
 use retag_data::conll::{ConllOptions, ConllReader, Separator, TagColumn};
 use retag_data::jsonl::JsonlShape;
 use retag_data::{DataError, Location, Sentence};
+use retag_model::TaggerModel;
 use retag_predict::{OutputFormat, PredictError, PredictOptions, PredictionWriter, Predictor, infer_scheme};
 use tempfile::TempDir;
 
@@ -44,7 +45,8 @@ fn varied_on(options: PredictOptions, device: &Device) -> Predictor {
     let dir = model_dir();
     let model = BertForTokenClassification::from_pretrained(dir.path(), device).expect("the tiny model loads");
     let tokenizer = WordTokenizer::load_with_fallback_max_length(dir.path(), 64).expect("the vocabulary loads");
-    Predictor::new(recentred(model, device), tokenizer, options, device).expect("valid options")
+    let model = TaggerModel::from_token_classification(recentred(model, device)).expect("a linear head");
+    Predictor::new(model, tokenizer, options, device).expect("valid options")
 }
 
 fn predictor(options: PredictOptions) -> Predictor {
@@ -108,21 +110,21 @@ fn tags_are_the_argmax_of_the_models_own_logits() {
         words("x y z @ # lima new york"),
     ];
     let model = predictor.model();
-    let labels = model.labels.len();
+    let labels = model.tagset().len();
     let mut expected = Vec::new();
     for sentence in &sentences {
         let mut ids = vec![2u32];
         ids.extend(sentence.iter().map(|w| vocab.iter().position(|v| v == w).expect("a vocabulary word") as u32));
         ids.push(3);
         // Alone in its batch: no padding.
-        let input = BertInput::padded(&[ids], 0, &model.bert.config, &device()).unwrap();
-        let logits: TensorData = model.forward(&input).into_data();
+        let input = BertInput::padded(&[ids], 0, &model.encoder().unwrap().config, &device()).unwrap();
+        let logits: TensorData = model.emissions(model.encode(&input).unwrap()).unwrap().into_data();
         let scores = logits.try_to_vec::<f32>().unwrap();
         let tags: Vec<String> = (1..=sentence.len())
             .map(|position| {
                 let row = &scores[position * labels..(position + 1) * labels];
                 let best = (0..labels).max_by(|&a, &b| row[a].total_cmp(&row[b])).unwrap();
-                model.labels.label(best).unwrap().to_string()
+                model.tagset().label(best).unwrap().to_string()
             })
             .collect();
         expected.push(tags);
@@ -179,12 +181,12 @@ fn a_sentence_longer_than_max_len_is_tagged_in_full_from_its_windows() {
     for window in &aligned.windows {
         assert!(window.len() <= 12);
         let input =
-            BertInput::padded(std::slice::from_ref(&window.input_ids), 0, &model.bert.config, &device()).unwrap();
-        let best = model.forward(&input).argmax(2).into_data().iter::<i64>().collect::<Vec<_>>();
+            BertInput::padded(std::slice::from_ref(&window.input_ids), 0, &model.encoder().unwrap().config, &device()).unwrap();
+        let best = model.emissions(model.encode(&input).unwrap()).unwrap().argmax(2).into_data().iter::<i64>().collect::<Vec<_>>();
         for word in window.owned.clone() {
             let first = window.word_index.iter().position(|w| *w == Some(word)).unwrap();
             assert!(expected[word].is_none(), "word {word} owned twice");
-            expected[word] = Some(model.labels.label(best[first] as usize).unwrap().to_string());
+            expected[word] = Some(model.tagset().label(best[first] as usize).unwrap().to_string());
         }
     }
     let expected: Vec<String> = expected.into_iter().map(|t| t.expect("every word owned")).collect();

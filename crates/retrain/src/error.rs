@@ -18,6 +18,10 @@ pub enum RetrainError {
     #[error(transparent)]
     Head(#[from] retag_heads::HeadError),
 
+    /// Putting the encoder and the head together, or running them.
+    #[error(transparent)]
+    Tagger(#[from] retag_model::ModelError),
+
     /// The training loop (names the config field or checkpoint).
     #[error(transparent)]
     Train(#[from] retag_train::TrainError),

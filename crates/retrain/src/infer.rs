@@ -3,9 +3,9 @@
 //! predicts on most of that type's tokens.
 
 use burn::tensor::Device;
-use retag_bert::BertForTokenClassification;
 use retag_data::Scheme;
 use retag_data::mapping::MappingEvidence;
+use retag_model::TaggerModel;
 use retag_train::dataset::AlignedSplit;
 
 use crate::error::{Result, RetrainError};
@@ -19,7 +19,7 @@ use crate::lineage::Lineage;
 /// `O` opens an entity), as seqeval reads model output, in the scheme its
 /// labels show ([`Scheme::from_labels`]).
 pub fn infer_lineage(
-    old: &BertForTokenClassification,
+    old: &TaggerModel,
     train: &AlignedSplit,
     new_scheme: Scheme,
     min_share: f64,
@@ -29,8 +29,17 @@ pub fn infer_lineage(
     if !(0.0..=1.0).contains(&min_share) {
         return Err(RetrainError::option("min_share", format!("{min_share} is not a share between 0 and 1")));
     }
-    let old_scheme = Scheme::from_labels(old.labels.labels());
-    let predicted = retag_train::evaluate::predict(old, train, batch_size, device)?;
+    let old_scheme = Scheme::from_labels(old.tagset().labels());
+    let ids = retag_model::tag_windows(old, &train.aligned, batch_size, train.pad_id(), device)?;
+    let label = |id: usize| {
+        old.tagset().label(id).ok_or_else(|| RetrainError::Mismatch {
+            reason: format!("the old model predicted label id {id}, its tagset has {}", old.tagset().len()),
+        })
+    };
+    let predicted = ids
+        .iter()
+        .map(|sentence| sentence.iter().map(|&id| label(id)).collect::<Result<Vec<&str>>>())
+        .collect::<Result<Vec<_>>>()?;
     let mut evidence = MappingEvidence::new();
     for ((gold, old_tags), sentence) in train.gold.iter().zip(&predicted).zip(&train.aligned) {
         evidence.add_tags(gold, new_scheme, old_tags, old_scheme).map_err(|violation| RetrainError::Mismatch {

@@ -18,7 +18,7 @@ pub const RUN_CONFIG_FILE: &str = "run-config.json";
 /// Exports the outcome's model to `out_dir` (which must not exist; the
 /// export is atomic) and writes the two JSON files into it.
 pub fn write_outcome(outcome: &Outcome, spec: &RetrainSpec, out_dir: &Path) -> Result<()> {
-    retag_bert::export_token_classification(&outcome.model, out_dir, Some(&outcome.tokenizer_dir))?;
+    retag_model::folder::export(&outcome.model, out_dir, Some(&outcome.tokenizer_dir))?;
     write_json_atomically(&out_dir.join(METRICS_FILE), &metrics_json(outcome))?;
     write_json_atomically(&out_dir.join(RUN_CONFIG_FILE), &run_config_json(spec))?;
     Ok(())
@@ -28,7 +28,8 @@ pub fn write_outcome(outcome: &Outcome, spec: &RetrainSpec, out_dir: &Path) -> R
 pub fn metrics_json(outcome: &Outcome) -> Value {
     json!({
         "strategy": outcome.strategy.name(),
-        "labels": outcome.model.labels.labels(),
+        "head": outcome.head.name(),
+        "labels": outcome.model.tagset().labels(),
         "best_epoch": outcome.best_epoch,
         "dev": report_json(&outcome.dev),
         "test": outcome.test.as_ref().map(report_json),
@@ -68,6 +69,8 @@ pub fn run_config_json(spec: &RetrainSpec) -> Value {
             crate::lineage::LineageSource::Mapping(mapping) => json!({"mapping": mapping.origin().to_string()}),
             crate::lineage::LineageSource::Infer { min_share } => json!({"infer": {"min_share": min_share}}),
         },
+        "head": spec.head.name(),
+        "mlp": (spec.head.kind == retag_heads::HeadKind::Mlp).then_some(spec.mlp),
         "scheme": spec.scheme.to_string(),
         "train": spec.config,
     })

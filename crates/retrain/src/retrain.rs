@@ -1,5 +1,6 @@
 //! One retraining run, whatever the strategy: build the starting model,
-//! train it (the full loop, or a head over cached features), score the best
+//! align the data once, train it with the one loop (over windows through the
+//! encoder, or over the frozen encoder's cached outputs), score the best
 //! weights on dev and test.
 
 use std::path::{Path, PathBuf};
@@ -8,21 +9,27 @@ use std::time::Instant;
 use burn::module::Module;
 use burn::tensor::Device;
 use retag_bert::{BertForTokenClassification, BertModel};
-use retag_data::align::WordTokenizer;
 use retag_data::metrics::Report;
 use retag_data::{Location, Scheme, Tagset};
-use retag_heads::{LinearHead, WarmStartReport};
+use retag_heads::WarmStartReport;
+use retag_model::TaggerModel;
 use retag_train::dataset::{AlignedSplit, align_options};
-use retag_train::{ProgressMode, Split, TrainConfig, Trainer};
+use retag_train::evaluate::evaluate;
+use retag_train::{FeatureCache, Inputs, ProgressMode, Split, TrainConfig, Trainer};
 use serde::Serialize;
 
 use crate::error::{Result, RetrainError};
-use crate::features::FeatureCache;
+use crate::head_choice::HeadChoice;
 use crate::infer::infer_lineage;
 use crate::lineage::{Lineage, LineageSource};
-use crate::probe::train_probe;
-use crate::start::{fresh_head, warm_started};
+use crate::start::{fresh_tagger, warm_started_tagger};
 use crate::strategy::Strategy;
+
+/// The head's peak learning rate in the frozen strategy when the config
+/// sets no `head_learning_rate`. A head alone on fixed features is a
+/// linear model (or a small MLP): it wants rates near Adam's usual 1e-3,
+/// not the 5e-5 that keeps a pretrained encoder from forgetting.
+pub const DEFAULT_FROZEN_HEAD_LEARNING_RATE: f64 = 1e-3;
 
 /// What to retrain, from what, and how.
 #[derive(Debug, Clone)]
@@ -35,6 +42,11 @@ pub struct RetrainSpec {
     pub base_model: Option<PathBuf>,
     /// Where `warm-start` finds each new type's parent.
     pub lineage: LineageSource,
+    /// The head put on the encoder (linear, MLP, with or without a CRF).
+    pub head: HeadChoice,
+    /// The shape of an MLP head (ignored by the others; the CLI refuses
+    /// MLP flags without an MLP head).
+    pub mlp: retag_heads::MlpSpec,
     pub config: TrainConfig,
     /// The scheme of the data's tags (the new tagset is written in it).
     pub scheme: Scheme,
@@ -74,8 +86,8 @@ pub struct Timing {
     /// Training, dev evaluations included.
     pub train_secs: f64,
     pub epochs: usize,
-    /// Training per epoch: for `frozen`, the head's steps only; for the
-    /// others, `train_secs / epochs` (their dev evaluation included).
+    /// `train_secs / epochs`, dev evaluation included (for `frozen`, over
+    /// the cache: the encoder's one pass is `cache_secs`).
     pub secs_per_epoch: f64,
     /// Scoring the best weights on dev and test.
     pub eval_secs: f64,
@@ -85,8 +97,9 @@ pub struct Timing {
 /// A finished run.
 pub struct Outcome {
     pub strategy: Strategy,
+    pub head: HeadChoice,
     /// The best weights, validation mode, on the plain device.
-    pub model: BertForTokenClassification,
+    pub model: TaggerModel,
     /// Where the tokenizer files were read (export copies them).
     pub tokenizer_dir: PathBuf,
     pub dev: Report,
@@ -116,104 +129,109 @@ pub fn retrain(
     let labels = data.tagset(spec.scheme)?;
     let source = start_dir(spec)?;
     let tokenizer = retag_data::align::load_tokenizer(source)?;
-
-    let mut warm_start = None;
-    let mut lineage = None;
-    let mut cache_secs = None;
-    let mut epoch_secs = None;
-    // The frozen strategy's dev scores come from its cache: the same vectors
-    // the model reads (see `features`), so the same report without a second pass.
-    let mut dev_report = None;
-    let (model, best_epoch, setup_secs, train_secs, epochs) = match spec.strategy {
-        Strategy::Frozen => {
-            let old = BertForTokenClassification::from_pretrained(source, &plain)?;
-            let options = align_options(&spec.config, &old.bert.config, &tokenizer)?;
-            let train = AlignedSplit::align(&data.train, &tokenizer, &labels, &options, "train")?;
-            let dev = AlignedSplit::align(&data.dev, &tokenizer, &labels, &options, "dev")?;
-            let setup_secs = started.elapsed().as_secs_f64();
-            let caching = Instant::now();
-            let batch = spec.config.eval_batch_size;
-            let train_cache = FeatureCache::extract(&old.bert, &train, &labels, batch, &plain)?;
-            let dev_cache = FeatureCache::extract(&old.bert, &dev, &labels, batch, &plain)?;
-            cache_secs = Some(caching.elapsed().as_secs_f64());
-            let training = Instant::now();
-            let dropout = old.bert.config.classifier_dropout_prob();
-            let head =
-                LinearHead::random(labels.clone(), old.bert.config.hidden_size, dropout, spec.config.seed, device)?;
-            let run =
-                train_probe(head, &train_cache, &dev_cache, &dev.gold, &spec.config, run_dir, spec.progress, device)?;
-            let epochs = run.epoch_secs.len();
-            epoch_secs = Some(run.epoch_secs.iter().sum::<f64>() / epochs.max(1) as f64);
-            dev_report = Some(run.dev);
-            let model = crate::start::with_head(old.bert, &run.head)?;
-            (model, run.state.best.map(|best| best.epoch), setup_secs, training.elapsed().as_secs_f64(), epochs)
-        }
-        Strategy::Naive | Strategy::Full | Strategy::WarmStart => {
-            let model = match spec.strategy {
-                Strategy::Full => {
-                    fresh_head(BertModel::from_pretrained(source, device)?, labels.clone(), spec.config.seed)?
-                }
-                Strategy::Naive => {
-                    let old = BertForTokenClassification::from_pretrained(source, device)?;
-                    fresh_head(old.bert, labels.clone(), spec.config.seed)?
-                }
-                _ => {
-                    let old = BertForTokenClassification::from_pretrained(source, device)?;
-                    let found = match &spec.lineage {
-                        LineageSource::Mapping(mapping) => Lineage::from_mapping(mapping, &labels),
-                        LineageSource::Infer { min_share } => {
-                            let options = align_options(&spec.config, &old.bert.config, &tokenizer)?;
-                            let train = AlignedSplit::align(&data.train, &tokenizer, &labels, &options, "train")?;
-                            let snapshot = old.valid();
-                            infer_lineage(
-                                &snapshot,
-                                &train,
-                                spec.scheme,
-                                *min_share,
-                                spec.config.eval_batch_size,
-                                &plain,
-                            )?
-                        }
-                    };
-                    let (model, report) = warm_started(old, labels.clone(), &found, spec.config.seed)?;
-                    warm_start = Some(report);
-                    lineage = Some(found);
-                    model
-                }
-            };
-            let trainer = if resume && run_dir.join(retag_train::checkpoint::CHECKPOINT).exists() {
-                Trainer::resume(model, &tokenizer, &data.train, &data.dev, spec.config.clone(), run_dir, device)?
-            } else {
-                Trainer::new(model, &tokenizer, &data.train, &data.dev, spec.config.clone(), run_dir, device)?
-            };
-            let mut trainer = trainer.with_progress(spec.progress);
-            let setup_secs = started.elapsed().as_secs_f64();
-            let training = Instant::now();
-            let state = trainer.train()?.clone();
-            let model = trainer.best_model()?;
-            (model, state.best.map(|best| best.epoch), setup_secs, training.elapsed().as_secs_f64(), state.epoch)
+    let frozen = spec.strategy == Strategy::Frozen;
+    // A frozen encoder never trains: it lives on the plain device, where no
+    // graph is built when it computes the cache.
+    let encoder_device = if frozen { &plain } else { device };
+    let (encoder, old_tagger) = match spec.strategy {
+        Strategy::Full => (BertModel::from_pretrained(source, encoder_device)?, None),
+        _ => {
+            let old = BertForTokenClassification::from_pretrained(source, encoder_device)?;
+            let (encoder, old_tagger) = TaggerModel::from_token_classification(old)?.split_encoder();
+            (encoder.expect("a model read from a checkpoint has its encoder"), Some(old_tagger))
         }
     };
 
+    // Each split is aligned once, here, and handed on.
+    let options = align_options(&spec.config, &encoder.config, &tokenizer)?;
+    let train = AlignedSplit::align(&data.train, &tokenizer, &labels, &options, "train")?;
+    let dev = AlignedSplit::align(&data.dev, &tokenizer, &labels, &options, "dev")?;
+
+    let hidden = encoder.config.hidden_size;
+    let dropout = encoder.config.classifier_dropout_prob();
+    let seed = spec.config.seed;
+    let mut warm_start = None;
+    let mut lineage = None;
+    let tagger = match (spec.strategy, old_tagger) {
+        (Strategy::WarmStart, Some(old_tagger)) => {
+            let found = match &spec.lineage {
+                LineageSource::Mapping(mapping) => Lineage::from_mapping(mapping, &labels),
+                LineageSource::Infer { min_share } => {
+                    let old = TaggerModel::new(encoder.clone(), old_tagger.tagger().clone())?.valid();
+                    let batch = spec.config.eval_batch_size;
+                    infer_lineage(&old, &train, spec.scheme, *min_share, batch, &plain)?
+                }
+            };
+            let old = old_tagger.tagger().clone();
+            let (tagger, report) = warm_started_tagger(old, spec.head, labels.clone(), &found, spec.scheme, seed)?;
+            warm_start = Some(report);
+            lineage = Some(found);
+            tagger
+        }
+        _ => fresh_tagger(spec.head, spec.mlp, labels.clone(), hidden, dropout, spec.scheme, seed, device)?,
+    };
+
+    let mut cache_secs = None;
+    let mut config = spec.config.clone();
+    let (model, train, dev, frozen_encoder) = if frozen {
+        let caching = Instant::now();
+        let batch = spec.config.eval_batch_size;
+        let train = FeatureCache::extract(&encoder, &train, &labels, batch, &plain)?;
+        let dev = FeatureCache::extract(&encoder, &dev, &labels, batch, &plain)?;
+        cache_secs = Some(caching.elapsed().as_secs_f64());
+        config.head_learning_rate = Some(config.head_learning_rate.unwrap_or(DEFAULT_FROZEN_HEAD_LEARNING_RATE));
+        (TaggerModel::head_only(tagger), Inputs::Cached(train), Inputs::Cached(dev), Some(encoder))
+    } else {
+        (TaggerModel::new(encoder, tagger)?, Inputs::Windows(train), Inputs::Windows(dev), None)
+    };
+
+    let trainer = if resume && run_dir.join(retag_train::checkpoint::CHECKPOINT).exists() {
+        Trainer::resume(model, train, dev, config, run_dir, device)?
+    } else {
+        Trainer::new(model, train, dev, config, run_dir, device)?
+    };
+    let mut trainer = trainer.with_progress(spec.progress);
+    let setup_secs = started.elapsed().as_secs_f64() - cache_secs.unwrap_or(0.0);
+    let training = Instant::now();
+    let state = trainer.train()?.clone();
+    let train_secs = training.elapsed().as_secs_f64();
+    let best = trainer.best_model()?;
+
     let scoring = Instant::now();
-    let (dev, test) = score_splits(&model, &tokenizer, &labels, data, dev_report, &spec.config, &plain)?;
+    // Dev is scored the way training read it (from the cache, for frozen).
+    let dev_report = trainer.score(&best)?;
+    let model = match frozen_encoder {
+        Some(encoder) => best.with_encoder(encoder)?,
+        None => best,
+    };
+    let test = match &data.test {
+        Some(test) => {
+            let encoder_config = &model.encoder().expect("the model has its encoder back").config;
+            let options = align_options(&spec.config, encoder_config, &tokenizer)?;
+            let aligned = Inputs::Windows(AlignedSplit::align(test, &tokenizer, &labels, &options, "test")?);
+            Some(evaluate(&model, &aligned, spec.config.eval_batch_size, &plain)?)
+        }
+        None => None,
+    };
     let eval_secs = scoring.elapsed().as_secs_f64();
+    let epochs = state.epoch;
     let timing = Timing {
         setup_secs,
         cache_secs,
         train_secs,
         epochs,
-        secs_per_epoch: epoch_secs.unwrap_or(train_secs / epochs.max(1) as f64),
+        secs_per_epoch: train_secs / epochs.max(1) as f64,
         eval_secs,
         total_secs: started.elapsed().as_secs_f64(),
     };
     Ok(Outcome {
         strategy: spec.strategy,
+        head: spec.head,
         model,
         tokenizer_dir: source.to_path_buf(),
-        dev,
+        dev: dev_report,
         test,
-        best_epoch,
+        best_epoch: state.best.map(|best| best.epoch),
         warm_start,
         lineage,
         timing,
@@ -228,31 +246,6 @@ fn start_dir(spec: &RetrainSpec) -> Result<&Path> {
         _ => (&spec.old_model, "old_model", "the fine-tuned model it starts from"),
     };
     path.as_deref().ok_or_else(|| RetrainError::option(flag, format!("strategy {} needs {what}", spec.strategy)))
-}
-
-/// Dev and test scores of `model` (validation mode on `device`); dev only
-/// when `dev_report` is not already known.
-#[allow(clippy::too_many_arguments)] // the private tail of `retrain`
-fn score_splits(
-    model: &BertForTokenClassification,
-    tokenizer: &WordTokenizer,
-    labels: &Tagset,
-    data: &RetrainData,
-    dev_report: Option<Report>,
-    config: &TrainConfig,
-    device: &Device,
-) -> Result<(Report, Option<Report>)> {
-    let options = align_options(config, &model.bert.config, tokenizer)?;
-    let score = |split: &Split, what: &'static str| -> Result<Report> {
-        let aligned = AlignedSplit::align(split, tokenizer, labels, &options, what)?;
-        Ok(retag_train::evaluate::evaluate(model, &aligned, config.eval_batch_size, device)?)
-    };
-    let dev = match dev_report {
-        Some(report) => report,
-        None => score(&data.dev, "dev")?,
-    };
-    let test = data.test.as_ref().map(|test| score(test, "test")).transpose()?;
-    Ok((dev, test))
 }
 
 /// Where a split was read, for errors (a convenience for callers that read files).

@@ -1,15 +1,13 @@
-//! The model each strategy starts training from: an encoder (the old
-//! model's, or the base one) with a head for the new tagset (random, or
-//! warm-started from the old head).
+//! The tagger each strategy starts training with: a fresh one of the
+//! chosen kind, or the old model's, resized to the new tagset with each new
+//! label starting from its parent's output row.
 
-use burn::module::Param;
-use burn::nn::{DropoutConfig, Linear};
-use burn::tensor::Tensor;
-use retag_bert::{BertConfig, BertForTokenClassification, BertModel};
-use retag_data::Tagset;
-use retag_heads::{LinearHead, WarmStartReport};
+use burn::tensor::Device;
+use retag_data::{Scheme, Tagset};
+use retag_heads::{Head, HeadArch, HeadKind, MlpSpec, Tagger, WarmStartReport};
 
 use crate::error::{Result, RetrainError};
+use crate::head_choice::HeadChoice;
 use crate::lineage::Lineage;
 
 /// Noise added to a row that several new labels copy (a split), so that
@@ -20,74 +18,56 @@ use crate::lineage::Lineage;
 /// leads (docs/strategies.md).
 pub const SPLIT_PERTURBATION_STD: f64 = 0.02;
 
-/// The old model's classifier as a [`LinearHead`] over its labels.
-pub fn head_of(model: &BertForTokenClassification) -> Result<LinearHead> {
-    let weight = leaf(model.classifier.weight.val().transpose());
-    let bias = match &model.classifier.bias {
-        Some(bias) => leaf(bias.val()),
-        None => Tensor::zeros([model.labels.len()], &weight.device()),
+/// A fresh tagger of `choice` (an MLP shaped by `mlp`) for `labels` over
+/// `hidden`-wide states, its layers initialised as HuggingFace initialises a
+/// classifier; a CRF forbids the moves `scheme` forbids.
+#[allow(clippy::too_many_arguments)] // the head's every setting, each different
+pub fn fresh_tagger(
+    choice: HeadChoice,
+    mlp: MlpSpec,
+    labels: Tagset,
+    hidden: usize,
+    dropout: f64,
+    scheme: Scheme,
+    seed: u64,
+    device: &Device,
+) -> Result<Tagger> {
+    let arch = match choice.kind {
+        HeadKind::Mlp => HeadArch::Mlp(mlp),
+        _ => HeadArch::Linear,
     };
-    Ok(LinearHead::from_pytorch(
-        model.labels.clone(),
-        model.bert.config.hidden_size,
-        weight,
-        bias,
-        model.bert.config.classifier_dropout_prob(),
-    )?)
+    let head = Head::random(arch, labels, hidden, dropout, seed, device)?;
+    with_crf_if(choice, head, scheme, seed)
 }
 
-/// `encoder` topped with `head`: the model a strategy trains and exports.
-/// The encoder's config is updated to name the head's labels, which export
-/// writes as `id2label`.
-pub fn with_head(encoder: BertModel, head: &LinearHead) -> Result<BertForTokenClassification> {
-    let hidden = encoder.config.hidden_size;
-    if head.hidden_size() != hidden {
-        return Err(RetrainError::Mismatch {
-            reason: format!("the head reads {}-wide states, the encoder gives {hidden}", head.hidden_size()),
-        });
-    }
-    let labels = head.tagset().clone();
-    let (weight, bias) = head.weights_pytorch_layout();
-    let config = BertConfig { labels: Some(labels.clone()), ..encoder.config.clone() };
-    let mut bert = encoder;
-    bert.config = config;
-    Ok(BertForTokenClassification {
-        dropout: DropoutConfig::new(head.dropout()).init(),
-        classifier: Linear {
-            weight: Param::from_tensor(leaf(weight.transpose())),
-            bias: Some(Param::from_tensor(leaf(bias))),
-        },
-        labels,
-        bert,
-    })
-}
-
-/// A new random head (HuggingFace's initialisation) for `labels` on `encoder`.
-pub fn fresh_head(encoder: BertModel, labels: Tagset, seed: u64) -> Result<BertForTokenClassification> {
-    let device = encoder.embeddings.word_embeddings.weight.val().device();
-    let dropout = encoder.config.classifier_dropout_prob();
-    let (head, _) = LinearHead::fresh(labels, encoder.config.hidden_size, dropout, seed, &device)?;
-    with_head(encoder, &head)
-}
-
-/// The old model with its head resized to `labels`, each new label starting
-/// from its parent's row, and the report of where each row came from.
-pub fn warm_started(
-    old: BertForTokenClassification,
+/// The old tagger resized to `labels`: each new label's output row starts
+/// from its parent's (see `retag_heads::warm_start`). The old head must be
+/// of the chosen kind (rows of a linear head do not fit an MLP). A CRF, if
+/// chosen, starts fresh over the new labels.
+pub fn warm_started_tagger(
+    old: Tagger,
+    choice: HeadChoice,
     labels: Tagset,
     lineage: &Lineage,
+    scheme: Scheme,
     seed: u64,
-) -> Result<(BertForTokenClassification, WarmStartReport)> {
-    let (head, report) =
-        head_of(&old)?.warm_start(labels, |kind| lineage.parent(kind), SPLIT_PERTURBATION_STD, seed)?;
-    Ok((with_head(old.bert, &head)?, report))
+) -> Result<(Tagger, WarmStartReport)> {
+    let (head, _old_crf) = old.into_parts();
+    if head.kind() != choice.kind {
+        return Err(RetrainError::option(
+            "head",
+            format!(
+                "warm-start copies the old head's rows, and the old model has a {} head: choose --head {}{}",
+                head.kind(),
+                head.kind(),
+                if choice.crf { " with a CRF" } else { "" }
+            ),
+        ));
+    }
+    let (head, report) = head.warm_start(labels, |kind| lineage.parent(kind), SPLIT_PERTURBATION_STD, seed)?;
+    Ok((with_crf_if(choice, head, scheme, seed)?, report))
 }
 
-/// A copy of `tensor` with no history. On an autodiff device a parameter's
-/// value (and any view of it, such as a transpose) belongs to the graph, and
-/// burn refuses to make such a tensor the parameter of another module: it
-/// must be a leaf. Going through host data makes one.
-fn leaf<const D: usize>(tensor: Tensor<D>) -> Tensor<D> {
-    let device = tensor.device();
-    Tensor::from_data(tensor.into_data(), &device)
+fn with_crf_if(choice: HeadChoice, head: Head, scheme: Scheme, seed: u64) -> Result<Tagger> {
+    Ok(if choice.crf { Tagger::with_new_crf(head, Some(scheme), seed)? } else { Tagger::new(head) })
 }

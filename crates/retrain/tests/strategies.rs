@@ -11,12 +11,15 @@ use burn::tensor::{Device, Tensor};
 use retag_bert::{BertConfig, BertForTokenClassification, BertModel};
 use retag_data::mapping::TagsetMapping;
 use retag_data::{Location, Scheme, Sentence};
-use retag_retrain::features::FeatureCache;
+use retag_heads::{HeadKind, MlpSpec};
+use retag_model::TaggerModel;
+use retag_model::folder;
 use retag_retrain::lineage::{Lineage, LineageSource};
 use retag_retrain::output::{METRICS_FILE, RUN_CONFIG_FILE, write_outcome};
-use retag_retrain::{RetrainData, RetrainError, RetrainSpec, Strategy, retrain};
+use retag_retrain::{HeadChoice, RetrainData, RetrainError, RetrainSpec, Strategy, retrain};
 use retag_train::dataset::{AlignedSplit, align_options};
-use retag_train::{ProgressMode, Split, TrainConfig, Trainer};
+use retag_train::evaluate::predict;
+use retag_train::{FeatureCache, Inputs, ProgressMode, Split, TrainConfig, Trainer};
 use tempfile::TempDir;
 
 const FIRST: &[&str] = &["ann", "bob", "cid", "dee", "eve", "fay"];
@@ -159,18 +162,22 @@ fn fixture() -> Fixture {
     let base = dir.path().join("base");
     export_encoder(&start, &base, &vocab);
 
-    let train = split(sentences(160, 1, &OLD), "old-train.conll");
-    let dev = split(sentences(24, 2, &OLD), "old-dev.conll");
-    let mut trainer =
-        Trainer::new(start, &tokenizer, &train, &dev, config_for_old(), &dir.path().join("old-run"), &device)
-            .expect("a valid old run")
-            .with_progress(ProgressMode::Off);
+    let old_labels = start.labels.clone();
+    let options = align_options(&config_for_old(), &config, &tokenizer).expect("options");
+    let align = |sentences, name: &str, what| {
+        Inputs::Windows(AlignedSplit::align(&split(sentences, name), &tokenizer, &old_labels, &options, what).unwrap())
+    };
+    let train = align(sentences(160, 1, &OLD), "old-train.conll", "train");
+    let dev = align(sentences(24, 2, &OLD), "old-dev.conll", "dev");
+    let start = TaggerModel::from_token_classification(start).expect("a linear head");
+    let mut trainer = Trainer::new(start, train, dev, config_for_old(), &dir.path().join("old-run"), &device)
+        .expect("a valid old run")
+        .with_progress(ProgressMode::Off);
     trainer.train().expect("the old model trains");
     let old_f1 = trainer.evaluate().expect("scoring").micro.f1;
     assert!(old_f1 > 0.9, "the old model should learn the toy task, dev F1 {old_f1}");
     let old = dir.path().join("old");
-    retag_bert::export_token_classification(&trainer.best_model().expect("best"), &old, Some(&vocab))
-        .expect("exporting the old model");
+    folder::export(&trainer.best_model().expect("best"), &old, Some(&vocab)).expect("exporting the old model");
 
     let data = RetrainData {
         train: split(sentences(96, 3, &NEW), "new-train.conll"),
@@ -206,6 +213,8 @@ fn spec(strategy: Strategy, fixture: &Fixture, lineage: LineageSource, epochs: u
         old_model: Some(fixture.old.clone()),
         base_model: Some(fixture.base.clone()),
         lineage,
+        head: HeadChoice::LINEAR,
+        mlp: MlpSpec::default(),
         config: config(epochs),
         scheme: Scheme::Iob2,
         progress: ProgressMode::Off,
@@ -242,7 +251,7 @@ fn every_strategy_learns_the_new_tagset_and_writes_a_loadable_model() {
         let model_dir = out.path().join(strategy.name());
         write_outcome(&outcome, &spec, &model_dir).expect("writing the outcome");
         let reloaded = BertForTokenClassification::from_pretrained(&model_dir, &Device::flex()).expect("reloads");
-        assert_eq!(reloaded.labels, outcome.model.labels, "{strategy}");
+        assert_eq!(&reloaded.labels, outcome.model.tagset(), "{strategy}");
         let metrics: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(model_dir.join(METRICS_FILE)).expect("metrics.json"))
                 .expect("valid JSON");
@@ -259,18 +268,29 @@ fn a_warm_start_by_mapping_predicts_like_the_old_model_before_any_step() {
     let _turn = serial();
     let fixture = fixture();
     let plain = Device::flex();
-    let old = BertForTokenClassification::from_pretrained(&fixture.old, &plain).expect("old model");
+    let old = folder::load(&fixture.old, &plain).expect("old model");
     let labels = fixture.data.tagset(Scheme::Iob2).expect("new tagset");
     let lineage = Lineage::from_mapping(&mapping(), &labels);
-    let (warm, report) =
-        retag_retrain::start::warm_started(old.clone(), labels.clone(), &lineage, 7).expect("a warm start");
+    let (encoder, old_tagger) = old.clone().split_encoder();
+    let encoder = encoder.expect("the old model has its encoder");
+    let (tagger, report) = retag_retrain::start::warm_started_tagger(
+        old_tagger.tagger().clone(),
+        HeadChoice::LINEAR,
+        labels.clone(),
+        &lineage,
+        Scheme::Iob2,
+        7,
+    )
+    .expect("a warm start");
     assert_eq!(report.counts(), (5, 0, 2), "{report}");
+    let warm = TaggerModel::new(encoder.clone(), tagger).expect("the head fits");
 
     let tokenizer = retag_data::align::load_tokenizer(&fixture.old).expect("tokenizer");
-    let options = align_options(&config(1), &old.bert.config, &tokenizer).expect("options");
+    let options = align_options(&config(1), &encoder.config, &tokenizer).expect("options");
     let dev = AlignedSplit::align(&fixture.data.dev, &tokenizer, &labels, &options, "dev").expect("aligned");
-    let before = retag_train::evaluate::predict(&old, &dev, 16, &plain).expect("old predictions");
-    let after = retag_train::evaluate::predict(&warm, &dev, 16, &plain).expect("warm predictions");
+    let dev = Inputs::Windows(dev);
+    let before = predict(&old, &dev, 16, &plain).expect("old predictions");
+    let after = predict(&warm, &dev, 16, &plain).expect("warm predictions");
     let renamed: Vec<Vec<String>> = before
         .iter()
         .map(|tags| tags.iter().map(|tag| tag.replace("PER", "person").replace("LOC", "place")).collect())
@@ -304,25 +324,24 @@ fn the_frozen_cache_holds_what_the_full_model_reads_and_the_encoder_does_not_mov
     let _turn = serial();
     let fixture = fixture();
     let plain = Device::flex();
-    let old = BertForTokenClassification::from_pretrained(&fixture.old, &plain).expect("old model");
+    let old = folder::load(&fixture.old, &plain).expect("old model");
+    let old_encoder = old.encoder().expect("the old model has its encoder").clone();
     let labels = fixture.data.tagset(Scheme::Iob2).expect("new tagset");
     let tokenizer = retag_data::align::load_tokenizer(&fixture.old).expect("tokenizer");
     // Windows of 6 subwords with a stride of 2: most sentences span several windows.
     let options =
-        align_options(&TrainConfig { max_len: Some(6), stride: Some(2), ..config(1) }, &old.bert.config, &tokenizer)
+        align_options(&TrainConfig { max_len: Some(6), stride: Some(2), ..config(1) }, &old_encoder.config, &tokenizer)
             .expect("options");
     let dev = AlignedSplit::align(&fixture.data.dev, &tokenizer, &labels, &options, "dev").expect("aligned");
     assert!(dev.aligned.iter().any(|sentence| sentence.windows.len() > 1), "the test needs cut sentences");
 
-    let cache = FeatureCache::extract(&old.bert, &dev, &labels, 5, &plain).expect("features");
+    let cache = FeatureCache::extract(&old_encoder, &dev, &labels, 5, &plain).expect("features");
     assert_eq!(cache.word_count(), dev.gold.iter().map(Vec::len).sum::<usize>());
     // The head over the cache and the full model over the windows must agree word for word.
-    let head = retag_retrain::start::head_of(&old).expect("old head");
-    let old_labels = old.labels.clone();
-    let cache_old = FeatureCache::extract(&old.bert, &dev, &labels, 32, &plain).expect("features");
-    let from_cache = retag_retrain::probe::predict(&head, &cache_old).expect("cache predictions");
-    let from_model = retag_train::evaluate::predict(&old, &dev, 3, &plain).expect("model predictions");
-    assert_eq!(from_cache, from_model, "labels {old_labels:?}");
+    let (_, head_only) = old.clone().split_encoder();
+    let from_cache = predict(&head_only, &Inputs::Cached(cache), 32, &plain).expect("cache predictions");
+    let from_model = predict(&old, &Inputs::Windows(dev), 3, &plain).expect("model predictions");
+    assert_eq!(from_cache, from_model, "labels {:?}", old.tagset());
 
     let spec = {
         let mut spec = spec(Strategy::Frozen, &fixture, LineageSource::Infer { min_share: 0.5 }, 3);
@@ -332,14 +351,14 @@ fn the_frozen_cache_holds_what_the_full_model_reads_and_the_encoder_does_not_mov
     let run = TempDir::new().expect("a temporary directory");
     let outcome = retrain(&spec, &fixture.data, run.path(), false, &device()).expect("the run succeeds");
     assert!(outcome.timing.cache_secs.is_some());
-    let before = encoder_values(&old.bert);
-    let after = encoder_values(&outcome.model.bert);
+    let before = encoder_values(&old_encoder);
+    let after = encoder_values(outcome.model.encoder().expect("the encoder is back"));
     assert_eq!(before, after, "the frozen strategy changed the encoder");
 
     // The frozen run scores dev from its cache; the exported model must score the same.
-    let options = align_options(&spec.config, &outcome.model.bert.config, &tokenizer).expect("options");
+    let options = align_options(&spec.config, &old_encoder.config, &tokenizer).expect("options");
     let dev = AlignedSplit::align(&fixture.data.dev, &tokenizer, &labels, &options, "dev").expect("aligned");
-    let by_model = retag_train::evaluate::evaluate(&outcome.model, &dev, 16, &plain).expect("scored");
+    let by_model = retag_train::evaluate::evaluate(&outcome.model, &Inputs::Windows(dev), 16, &plain).expect("scored");
     assert_eq!(outcome.dev.micro, by_model.micro, "dev from the cache differs from dev by the model");
     assert_eq!(outcome.dev.per_type, by_model.per_type);
 }
@@ -371,6 +390,8 @@ fn a_strategy_without_its_starting_model_is_refused_by_name() {
             old_model: None,
             base_model: None,
             lineage: LineageSource::Infer { min_share: 0.5 },
+            head: HeadChoice::LINEAR,
+            mlp: MlpSpec::default(),
             config: config(1),
             scheme: Scheme::Iob2,
             progress: ProgressMode::Off,
@@ -378,4 +399,67 @@ fn a_strategy_without_its_starting_model_is_refused_by_name() {
         let error = retrain(&spec, &data, run.path(), false, &device()).err().expect("refused");
         assert!(matches!(error, RetrainError::Option { option, .. } if option == field), "{strategy}: {error}");
     }
+}
+
+/// Every head, trained by the one loop over windows (`naive`) and over the
+/// cache (`frozen`), is written to a folder, read back, and tags dev exactly
+/// as the model in memory did; a CRF's tags never break the scheme.
+#[test]
+fn every_head_trains_exports_and_reloads_to_the_same_tags() {
+    let _turn = serial();
+    let fixture = fixture();
+    let out = TempDir::new().expect("a temporary directory");
+    let plain = Device::flex();
+    let labels = fixture.data.tagset(Scheme::Iob2).expect("new tagset");
+    let tokenizer = retag_data::align::load_tokenizer(&fixture.old).expect("tokenizer");
+    for strategy in [Strategy::Naive, Strategy::Frozen] {
+        for choice in [
+            HeadChoice { kind: HeadKind::Mlp, crf: false },
+            HeadChoice { kind: HeadKind::Linear, crf: true },
+            HeadChoice { kind: HeadKind::Mlp, crf: true },
+        ] {
+            let epochs = if strategy == Strategy::Frozen { 20 } else { 4 };
+            let mut spec = spec(strategy, &fixture, LineageSource::Infer { min_share: 0.5 }, epochs);
+            spec.head = choice;
+            spec.mlp = MlpSpec { layers: 2, width: Some(24), ..MlpSpec::default() };
+            if strategy == Strategy::Frozen {
+                spec.config.head_learning_rate = Some(2e-2);
+            }
+            let what = format!("{strategy} {choice}");
+            let run_dir = out.path().join(format!("{strategy}-{choice}-run"));
+            let outcome = retrain(&spec, &fixture.data, &run_dir, false, &device()).expect("the run succeeds");
+            let test = outcome.test.as_ref().expect("a test split was given");
+            // Learning is checked on the linear head above; here only that each head learns at all.
+            assert!(test.micro.f1 > 0.5, "{what}: test F1 {}", test.micro.f1);
+
+            let model_dir = out.path().join(format!("{strategy}-{choice}"));
+            write_outcome(&outcome, &spec, &model_dir).expect("writing the outcome");
+            assert!(model_dir.join(folder::MODEL_FILE).is_file(), "{what}: not a plain HF model");
+            let reloaded = folder::load(&model_dir, &plain).expect("reloads");
+            assert_eq!(reloaded.tagger().spec(), outcome.model.tagger().spec(), "{what}");
+            let config = &reloaded.encoder().expect("an encoder").config;
+            let options = align_options(&spec.config, config, &tokenizer).expect("options");
+            let dev = AlignedSplit::align(&fixture.data.dev, &tokenizer, &labels, &options, "dev").expect("aligned");
+            let dev = Inputs::Windows(dev);
+            let before = predict(&outcome.model, &dev, 16, &plain).expect("tags in memory");
+            let after = predict(&reloaded, &dev, 16, &plain).expect("tags after reloading");
+            assert_eq!(before, after, "{what}: the reloaded model tags differently");
+            if choice.crf {
+                for tags in &after {
+                    assert!(retag_data::scheme::violations(tags, Scheme::Iob2).is_empty(), "{what}: {tags:?}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn warm_start_needs_the_old_heads_kind() {
+    let _turn = serial();
+    let fixture = fixture();
+    let mut spec = spec(Strategy::WarmStart, &fixture, LineageSource::Mapping(mapping()), 1);
+    spec.head = HeadChoice { kind: HeadKind::Mlp, crf: false };
+    let run = TempDir::new().expect("a temporary directory");
+    let error = retrain(&spec, &fixture.data, run.path(), false, &device()).err().expect("refused");
+    assert!(error.to_string().contains("the old model has a linear head"), "{error}");
 }

@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, TrainError};
+use crate::stages::{self, GroupStage};
 
 /// Fields that may change between a run and its resumption: they change
 /// what is shown and how often it is saved, not what is computed.
@@ -70,6 +71,9 @@ pub struct TrainConfig {
     /// length (little padding) yet batches differ from epoch to epoch.
     /// Default 50 (transformers' `group_by_length` megabatches).
     pub bucket_batches: usize,
+    /// Which parameter groups train, and how fast, from which epoch on (see
+    /// [`crate::stages`]). Default: none, every group trains at the peak rate.
+    pub stages: Vec<GroupStage>,
 }
 
 impl Default for TrainConfig {
@@ -95,6 +99,7 @@ impl Default for TrainConfig {
             max_len: None,
             stride: None,
             bucket_batches: 50,
+            stages: Vec::new(),
         }
     }
 }
@@ -156,7 +161,7 @@ impl TrainConfig {
                 format!("must be below max_len - 2 = {} or windows would not advance", max_len - 2),
             ));
         }
-        Ok(())
+        stages::validate(&self.stages)
     }
 }
 

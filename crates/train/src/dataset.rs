@@ -78,14 +78,9 @@ impl AlignedSplit {
         Batch::pad(ids.iter().map(|&id| (id, self.window(id))), self.pad_id)
     }
 
-    /// All windows in batches of at most `batch_size`, longest first, so that
-    /// evaluation pads little; predictions find their way back through
-    /// each batch's origins.
-    pub fn sorted_batches(&self, batch_size: usize) -> Vec<Batch> {
-        let mut windows = self.windows();
-        windows.sort_by_key(|&(_, len)| std::cmp::Reverse(len));
-        let ids: Vec<WindowId> = windows.into_iter().map(|(id, _)| id).collect();
-        ids.chunks(batch_size.max(1)).map(|chunk| self.batch(chunk)).collect()
+    /// The padding token id of the tokenizer the split was aligned with.
+    pub fn pad_id(&self) -> u32 {
+        self.pad_id
     }
 
     fn window(&self, id: WindowId) -> &Window {

@@ -20,6 +20,10 @@ pub enum TrainError {
     #[error(transparent)]
     Model(#[from] retag_bert::BertError),
 
+    /// The encoder and the head refused a batch, or do not fit together.
+    #[error(transparent)]
+    Tagger(#[from] retag_model::ModelError),
+
     /// A sentence with tokens but no tags, where training or scoring needs them.
     #[error("{at}: a {what} sentence has no tags")]
     Untagged { at: retag_data::Location, what: &'static str },

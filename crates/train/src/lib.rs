@@ -2,7 +2,9 @@
 //! way the BERT recipe does it, resumable bit for bit.
 //!
 //! - [`TrainConfig`]: the run's settings, with the usual defaults, validated once;
-//! - [`Trainer`]: aligns the data once, then steps AdamW ([`optimizer`]) with
+//! - [`Trainer`]: trains a [`retag_model::TaggerModel`] over [`Inputs`]
+//!   (subword windows through its encoder, or encoder outputs cached once
+//!   in a [`FeatureCache`]); steps AdamW ([`optimizer`]) with
 //!   warm-up and linear decay ([`schedule`]) and global-norm clipping
 //!   ([`clip`]) over length-bucketed, seeded batches ([`buckets`]); evaluates
 //!   on dev at epoch ends ([`evaluate`], seqeval's entity F1), stops early
@@ -21,12 +23,13 @@ pub mod early_stopping;
 pub mod error;
 pub mod eval_log;
 pub mod evaluate;
+pub mod features;
 pub mod fused_adamw;
-pub mod loss;
-pub mod model_input;
+pub mod inputs;
 pub mod optimizer;
 pub mod progress;
 pub mod schedule;
+pub mod stages;
 pub mod trainer;
 
 pub use checkpoint::{Best, StopReason, TrainState};
@@ -34,5 +37,8 @@ pub use config::TrainConfig;
 pub use dataset::Split;
 pub use error::{Result, TrainError};
 pub use eval_log::{EvalRecord, read_eval_log};
+pub use features::FeatureCache;
+pub use inputs::Inputs;
+pub use stages::GroupStage;
 pub use progress::{Progress, ProgressMode, StepFigures};
 pub use trainer::Trainer;

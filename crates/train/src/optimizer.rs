@@ -1,6 +1,7 @@
 //! AdamW as BERT is fine-tuned with it: decoupled weight decay on the
 //! weight matrices and embeddings, none on biases and LayerNorm parameters,
-//! and optionally a separate learning rate for the head.
+//! and optionally a separate learning rate for the head and a rate scale
+//! (or a freeze) per parameter group and stage (see [`crate::stages`]).
 //!
 //! burn 0.22.1 supports both directly: a [`ModuleOptimizer`] takes a second
 //! AdamW (decay 0) for a [`ParamGroup`], and a [`ModuleLearningRate`] gives a
@@ -9,18 +10,19 @@
 //! which survives a checkpoint round trip, and the optimizer record stores
 //! each parameter's path so a resumed optimizer routes it to the same group.
 
+use std::collections::BTreeMap;
+
 use burn::module::{Module, ModuleVisitor, Param, ParamGroup};
 use burn::optim::ModuleOptimizer;
 use burn::optim::lr_scheduler::module_lr_scheduler::{ModuleLearningRate, ModuleLrScheduler};
 use burn::tensor::Tensor;
+use retag_model::{GroupName, group_of};
 
 use crate::config::TrainConfig;
 use crate::fused_adamw::FusedAdamW;
+use crate::stages;
 
-/// The encoder's field in the model; every parameter outside it belongs to the head.
-const ENCODER_PREFIX: &str = "bert.";
-
-/// The paths of a model's float parameters, split the two ways training
+/// The paths of a model's float parameters, split the ways training
 /// treats them differently.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ParamPaths {
@@ -28,8 +30,8 @@ pub struct ParamPaths {
     /// LayerNorm scale towards 0 fights the normalisation, and biases do not
     /// cause overfitting the way weights do).
     pub no_decay: Vec<String>,
-    /// Parameters outside the encoder (the classification head).
-    pub head: Vec<String>,
+    /// Every float parameter by its group (embeddings, each encoder layer, the head).
+    pub groups: BTreeMap<GroupName, Vec<String>>,
     /// Every float parameter.
     pub all: Vec<String>,
 }
@@ -39,6 +41,21 @@ impl ParamPaths {
         let mut collector = Collector::default();
         model.visit(&mut collector);
         collector.paths
+    }
+
+    /// The parameters of the head (everything a `TaggerModel` has besides its encoder).
+    pub fn head(&self) -> &[String] {
+        self.groups.get(&GroupName::Head).map_or(&[], Vec::as_slice)
+    }
+
+    /// The parameters that do not train in epoch `epoch` (0-based) and those that do.
+    pub fn frozen_and_trainable(&self, config: &TrainConfig, epoch: usize) -> (Vec<String>, Vec<String>) {
+        let (mut frozen, mut trainable) = (Vec::new(), Vec::new());
+        for (group, paths) in &self.groups {
+            let target = if stages::setting(&config.stages, epoch, group).trainable { &mut trainable } else { &mut frozen };
+            target.extend(paths.iter().cloned());
+        }
+        (frozen, trainable)
     }
 }
 
@@ -71,9 +88,7 @@ impl ModuleVisitor for Collector {
         if is_bias || in_layer_norm {
             self.paths.no_decay.push(path.clone());
         }
-        if !path.starts_with(ENCODER_PREFIX) {
-            self.paths.head.push(path.clone());
-        }
+        self.paths.groups.entry(group_of(&path)).or_default().push(path.clone());
         self.paths.all.push(path);
     }
 }
@@ -98,14 +113,23 @@ pub fn adamw(config: &TrainConfig, paths: &ParamPaths) -> ModuleOptimizer {
     optimizer.with_group(ParamGroup::from_paths(paths.no_decay.clone()), fused(0.0), None)
 }
 
-/// The learning rate of each parameter at one step: `factor` times the peak
-/// rate of its group.
-pub fn learning_rates(config: &TrainConfig, paths: &ParamPaths, factor: f64) -> ModuleLearningRate {
-    let mut rates = ModuleLrScheduler::new(config.learning_rate * factor);
-    if let Some(head) = config.head_learning_rate
-        && !paths.head.is_empty()
-    {
-        rates = rates.with_group(ParamGroup::from_paths(paths.head.clone()), head * factor);
+/// The learning rate of each parameter at one step of epoch `epoch`:
+/// `factor` times the peak rate of its group (the head's own rate if the
+/// config sets one), times the group's scale in the current stage.
+pub fn learning_rates(config: &TrainConfig, paths: &ParamPaths, factor: f64, epoch: usize) -> ModuleLearningRate {
+    let base = config.learning_rate * factor;
+    let mut rates = ModuleLrScheduler::new(base);
+    for (group, group_paths) in &paths.groups {
+        let peak = match group {
+            GroupName::Head => config.head_learning_rate.unwrap_or(config.learning_rate),
+            _ => config.learning_rate,
+        };
+        let rate = peak * factor * stages::setting(&config.stages, epoch, group).rate_scale;
+        // Groups at the base rate need no entry: the fewer groups, the less
+        // matching per parameter and step.
+        if rate != base && !group_paths.is_empty() {
+            rates = rates.with_group(ParamGroup::from_paths(group_paths.clone()), rate);
+        }
     }
     rates.step()
 }

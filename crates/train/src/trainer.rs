@@ -5,30 +5,33 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use burn::module::Module;
+use burn::module::{Module, ParamGroup};
 use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::store::ModuleRecord;
 use burn::tensor::{Bytes, Device};
-use retag_bert::BertForTokenClassification;
-use retag_data::align::{WindowId, WordTokenizer};
+use retag_data::align::WindowId;
 use retag_data::metrics::Report;
+use retag_model::TaggerModel;
 
 use crate::buckets::Buckets;
 use crate::checkpoint::{CHECKPOINT, Checkpoint, FORMAT_VERSION, Header, StopReason, TrainState};
 use crate::clip::clip_global_norm;
 use crate::config::TrainConfig;
-use crate::dataset::{AlignedSplit, Split, align_options};
 use crate::early_stopping::{Verdict, observe};
 use crate::error::{Result, TrainError};
 use crate::eval_log::{EvalLog, EvalRecord};
 use crate::evaluate::evaluate;
-use crate::loss::{Targets, cross_entropy};
-use crate::model_input::bert_input;
+use crate::inputs::Inputs;
 use crate::optimizer::{ParamPaths, adamw, learning_rates};
 use crate::progress::{Progress, ProgressMode, StepFigures};
 use crate::schedule::LinearSchedule;
 
-/// A model being fine-tuned, with everything that moves while it trains.
+/// A model being trained, with everything that moves while it trains.
+///
+/// One loop for every strategy: the model is an encoder (or none) with a
+/// tagger on top, the inputs are windows the encoder reads or its cached
+/// outputs, and the config's stages say which parameter groups train at
+/// which rate in each epoch.
 ///
 /// Determinism: the data order is a function of the seed and the epoch, and
 /// the dropout masks of the seed and the step (the device's generator is
@@ -40,13 +43,13 @@ use crate::schedule::LinearSchedule;
 pub struct Trainer {
     config: TrainConfig,
     /// On the autodiff device.
-    model: BertForTokenClassification,
+    model: TaggerModel,
     optimizer: ModuleOptimizer,
     paths: ParamPaths,
     schedule: LinearSchedule,
     buckets: Buckets,
-    train: AlignedSplit,
-    dev: AlignedSplit,
+    train: Inputs,
+    dev: Inputs,
     device: Device,
     run_dir: PathBuf,
     state: TrainState,
@@ -56,6 +59,8 @@ pub struct Trainer {
     progress: ProgressMode,
     /// The batches of one epoch, computed once per epoch.
     order: Option<(usize, Vec<Vec<WindowId>>)>,
+    /// The epoch whose stage the model's trainable flags were last set for.
+    staged_epoch: Option<usize>,
 }
 
 impl Trainer {
@@ -63,14 +68,14 @@ impl Trainer {
     /// checkpoint already: resume it or pick another folder).
     ///
     /// `model` is the starting point on an autodiff `device` (its head's
-    /// labels are the tagset the data is read with); `tokenizer` is its
-    /// tokenizer. The config is validated and both splits aligned here, so
-    /// that every data or config error shows before the first step.
+    /// labels are the tagset the data was aligned with); `train` and `dev`
+    /// are read the way the model reads them (windows need an encoder). The
+    /// config is validated here, so that every config error shows before
+    /// the first step.
     pub fn new(
-        model: BertForTokenClassification,
-        tokenizer: &WordTokenizer,
-        train: &Split,
-        dev: &Split,
+        model: TaggerModel,
+        train: Inputs,
+        dev: Inputs,
         config: TrainConfig,
         run_dir: &Path,
         device: &Device,
@@ -85,19 +90,7 @@ impl Trainer {
         std::fs::create_dir_all(run_dir).map_err(TrainError::io(run_dir))?;
         let paths = ParamPaths::of(&model);
         let optimizer = adamw(&config, &paths);
-        Self::assemble(
-            model,
-            optimizer,
-            tokenizer,
-            train,
-            dev,
-            config,
-            run_dir,
-            device,
-            TrainState::start(),
-            None,
-            None,
-        )
+        Self::assemble(model, optimizer, train, dev, config, run_dir, device, TrainState::start(), None, None)
     }
 
     /// Continues the run in `run_dir` from its checkpoint. `model` only
@@ -106,10 +99,9 @@ impl Trainer {
     /// run's, but for `log_every_steps` and `checkpoint_every_steps`, and the
     /// training data must have the same number of windows.
     pub fn resume(
-        model: BertForTokenClassification,
-        tokenizer: &WordTokenizer,
-        train: &Split,
-        dev: &Split,
+        model: TaggerModel,
+        train: Inputs,
+        dev: Inputs,
         config: TrainConfig,
         run_dir: &Path,
         device: &Device,
@@ -138,7 +130,6 @@ impl Trainer {
         Self::assemble(
             model,
             optimizer,
-            tokenizer,
             train,
             dev,
             config,
@@ -152,11 +143,10 @@ impl Trainer {
 
     #[allow(clippy::too_many_arguments)] // the private common half of `new` and `resume`
     fn assemble(
-        model: BertForTokenClassification,
+        model: TaggerModel,
         optimizer: ModuleOptimizer,
-        tokenizer: &WordTokenizer,
-        train: &Split,
-        dev: &Split,
+        train: Inputs,
+        dev: Inputs,
         config: TrainConfig,
         run_dir: &Path,
         device: &Device,
@@ -173,10 +163,14 @@ impl Trainer {
                 reason: "the model is not on an autodiff device; load it on the training device".into(),
             });
         }
-        let options = align_options(&config, &model.bert.config, tokenizer)?;
-        let train = AlignedSplit::align(train, tokenizer, &model.labels, &options, "train")?;
-        let dev = AlignedSplit::align(dev, tokenizer, &model.labels, &options, "dev")?;
-        let buckets = Buckets::new(train.windows(), config.batch_size, config.bucket_batches, config.seed);
+        let reads_windows = matches!(train, Inputs::Windows(_)) || matches!(dev, Inputs::Windows(_));
+        if reads_windows && model.encoder().is_none() {
+            return Err(TrainError::Mismatch {
+                reason: "windows of subwords need a model with an encoder; a head alone trains on cached outputs"
+                    .into(),
+            });
+        }
+        let buckets = Buckets::new(train.units(), config.batch_size, config.bucket_batches, config.seed);
         if let Some(resumed) = resumed
             && resumed.train_windows != buckets.window_count()
         {
@@ -207,6 +201,7 @@ impl Trainer {
             log,
             progress: ProgressMode::default(),
             order: None,
+            staged_epoch: None,
         })
     }
 
@@ -265,15 +260,33 @@ impl Trainer {
         batches.get(self.state.batch_in_epoch).cloned()
     }
 
-    /// One optimizer step on the windows `ids`.
+    /// Sets which parameters train for the current epoch's stage; a no-op
+    /// without stages, and once per epoch with them.
+    fn enter_stage(&mut self) {
+        let epoch = self.state.epoch;
+        if self.config.stages.is_empty() || self.staged_epoch == Some(epoch) {
+            return;
+        }
+        let (frozen, trainable) = self.paths.frozen_and_trainable(&self.config, epoch);
+        let mut model = self.model.clone();
+        if !frozen.is_empty() {
+            model = model.freeze_group(ParamGroup::from_paths(frozen));
+        }
+        if !trainable.is_empty() {
+            model = model.unfreeze_group(ParamGroup::from_paths(trainable));
+        }
+        self.model = model;
+        self.staged_epoch = Some(epoch);
+    }
+
+    /// One optimizer step on the units (windows, or cached sentences) `ids`.
     fn step(&mut self, ids: &[WindowId]) -> Result<StepFigures> {
-        let batch = self.train.batch(ids);
-        let input = bert_input(&batch, &self.model.bert.config, &self.device)?;
-        let targets = Targets::new(&batch.labels, &self.device);
+        self.enter_stage();
         // Dropout draws from the device's generator; seeding it per step makes
         // the masks a function of (seed, step), which a resumed run replays.
         self.device.seed(step_seed(self.config.seed, self.state.step));
-        let loss = cross_entropy(self.model.forward(&input), &targets);
+        let batch = self.train.batch(ids, &self.model, &self.device)?;
+        let loss = self.model.loss(batch.hidden, &batch.labels)?;
         let loss_value = loss.clone().into_scalar::<f32>();
         if !loss_value.is_finite() {
             return Err(TrainError::Diverged { step: self.state.step + 1, loss: loss_value });
@@ -281,7 +294,7 @@ impl Trainer {
         let mut grads = GradientsParams::from_grads(loss.backward(), &self.model);
         clip_global_norm(&self.model, &mut grads, self.config.max_grad_norm);
         let factor = self.schedule.factor(self.state.step);
-        let rates = learning_rates(&self.config, &self.paths, factor);
+        let rates = learning_rates(&self.config, &self.paths, factor, self.state.epoch);
         self.model = self.optimizer.step(rates, self.model.clone(), grads);
 
         self.state.step += 1;
@@ -293,7 +306,7 @@ impl Trainer {
             epoch: self.state.epoch + 1,
             loss: f64::from(loss_value),
             learning_rate: self.config.learning_rate * factor,
-            tokens: batch.attention_mask.iter().filter(|&&m| m == 1).count(),
+            tokens: batch.tokens,
         })
     }
 
@@ -320,7 +333,7 @@ impl Trainer {
 
     /// Scores `model`, a validation snapshot on the plain device (as
     /// [`Trainer::best_model`] gives), on this run's dev split.
-    pub fn score(&self, model: &BertForTokenClassification) -> Result<Report> {
+    pub fn score(&self, model: &TaggerModel) -> Result<Report> {
         let plain = self.device.clone().inner();
         evaluate(model, &self.dev, self.config.eval_batch_size, &plain)
     }
@@ -395,13 +408,13 @@ impl Trainer {
     }
 
     /// The model as it is now, on the autodiff device.
-    pub fn model(&self) -> &BertForTokenClassification {
+    pub fn model(&self) -> &TaggerModel {
         &self.model
     }
 
     /// The best weights so far (the current ones before any evaluation), in
     /// validation mode on the plain device: ready to predict or export.
-    pub fn best_model(&self) -> Result<BertForTokenClassification> {
+    pub fn best_model(&self) -> Result<TaggerModel> {
         let current = self.model.valid();
         let Some(best) = &self.best_model else {
             return Ok(current);

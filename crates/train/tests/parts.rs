@@ -26,31 +26,41 @@ fn biases_and_layer_norms_escape_weight_decay() {
     // A layer: 6 biases and 2 LayerNorms; the embeddings' LayerNorm; the classifier's bias.
     assert_eq!(paths.no_decay.len(), 2 * (6 + 2 * 2) + 2 + 1, "{:#?}", paths.no_decay);
     for path in [
-        "bert.embeddings.layer_norm.gamma",
-        "bert.embeddings.layer_norm.beta",
-        "bert.layers.1.attention.query.bias",
-        "bert.layers.0.layer_norm.gamma",
-        "classifier.bias",
+        "encoder.embeddings.layer_norm.gamma",
+        "encoder.embeddings.layer_norm.beta",
+        "encoder.layers.1.attention.query.bias",
+        "encoder.layers.0.layer_norm.gamma",
+        HEAD_BIAS,
     ] {
         assert!(paths.no_decay.iter().any(|p| p == path), "{path} is decayed");
     }
-    for path in ["bert.layers.0.attention.query.weight", "bert.embeddings.word_embeddings.weight"] {
+    for path in ["encoder.layers.0.attention.query.weight", "encoder.embeddings.word_embeddings.weight"] {
         assert!(paths.all.iter().any(|p| p == path), "{path} is not a parameter");
         assert!(!paths.no_decay.iter().any(|p| p == path), "{path} escapes decay");
     }
-    assert_eq!(paths.head, ["classifier.weight", "classifier.bias"]);
+    assert_eq!(paths.head(), [HEAD_WEIGHT, HEAD_BIAS]);
+    let groups: Vec<String> = paths.groups.keys().map(ToString::to_string).collect();
+    assert_eq!(groups, ["embeddings", "layer.0", "layer.1", "head"]);
+    assert_eq!(paths.groups.values().map(Vec::len).sum::<usize>(), paths.all.len());
 }
+
+/// The linear head's parameters, as the model tree names them (burn names
+/// an enum's variant in the path).
+const HEAD_WEIGHT: &str = "tagger.head.Linear.classifier.weight";
+const HEAD_BIAS: &str = "tagger.head.Linear.classifier.bias";
 
 #[test]
 fn clipping_scales_all_gradients_to_the_limit() {
     let _serial = serial();
     let device = device();
     let model = tiny_model(&device);
-    let input = BertInput::padded(&[vec![2, 5, 17, 42, 3]], 0, &model.bert.config, &device).unwrap();
+    let config = model.encoder().unwrap().config.clone();
+    let input = BertInput::padded(&[vec![2, 5, 17, 42, 3]], 0, &config, &device).unwrap();
     let gradients = || {
         // The same dropout masks for both passes.
         device.seed(3);
-        let loss = model.forward(&input).powf_scalar(2.0).sum().mul_scalar(100.0);
+        let scores = model.emissions(model.encode(&input).unwrap()).unwrap();
+        let loss = scores.powf_scalar(2.0).sum().mul_scalar(100.0);
         GradientsParams::from_grads(loss.backward(), &model)
     };
 
@@ -129,11 +139,11 @@ fn adamw_decays_weights_only_and_moves_the_head_at_its_rate() {
     let paths = ParamPaths::of(&model);
     let before = snapshot(&model);
     let mut optimizer = adamw(&config, &paths);
-    let stepped = optimizer.step(learning_rates(&config, &paths, 1.0), model, before.ones);
+    let stepped = optimizer.step(learning_rates(&config, &paths, 1.0, 0), model, before.ones);
     let after = snapshot(&stepped);
 
     for (path, old) in &before.values {
-        let lr = if paths.head.contains(path) { 1e-1 } else { 1e-3 };
+        let lr = if paths.head().contains(path) { 1e-1 } else { 1e-3 };
         let decay = if paths.no_decay.contains(path) { 0.0 } else { lr * 0.5 };
         for (index, (&old, &new)) in old.iter().zip(&after.values[path]).enumerate() {
             let expected = old * (1.0 - decay) - lr;

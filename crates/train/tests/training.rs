@@ -9,7 +9,7 @@ use burn::tensor::Tensor;
 use retag_train::{StopReason, TrainConfig, TrainError, Trainer, read_eval_log};
 use tempfile::TempDir;
 
-use common::{device, serial, split, tiny_model, tokenizer, toy_config, toy_sentences, toy_trainer};
+use common::{device, serial, split, tiny_model, tokenizer, toy_config, toy_sentences, toy_trainer, windows};
 
 #[test]
 fn loss_falls_on_a_learnable_task() {
@@ -121,12 +121,11 @@ fn a_killed_run_resumes_to_the_same_weights() {
 
         let device = device();
         let (_vocab, tokenizer) = tokenizer();
-        let train = split(toy_sentences(20, 1), "train.conll");
-        let dev = split(toy_sentences(24, 2), "dev.conll");
-        let mut resumed =
-            Trainer::resume(tiny_model(&device), &tokenizer, &train, &dev, config, broken.path(), &device)
-                .unwrap()
-                .with_progress(retag_train::ProgressMode::Off);
+        let train = windows(&split(toy_sentences(20, 1), "train.conll"), &tokenizer, &config, "train").unwrap();
+        let dev = windows(&split(toy_sentences(24, 2), "dev.conll"), &tokenizer, &config, "dev").unwrap();
+        let mut resumed = Trainer::resume(tiny_model(&device), train, dev, config, broken.path(), &device)
+            .unwrap()
+            .with_progress(retag_train::ProgressMode::Off);
         assert_eq!(resumed.state().step, resumed_at, "resumes from the last checkpoint");
         resumed.train().unwrap();
 
@@ -154,7 +153,10 @@ fn bad_settings_and_data_are_named() {
     let dev = split(toy_sentences(4, 2), "dev.conll");
     let start = |config: TrainConfig, train: &retag_train::Split, device: &burn::tensor::Device| {
         let run = TempDir::new().unwrap();
-        Trainer::new(tiny_model(device), &tokenizer, train, &dev, config, run.path(), device)
+        let inputs = windows(train, &tokenizer, &config, "train")
+            .and_then(|train| Ok((train, windows(&dev, &tokenizer, &config, "dev")?)));
+        inputs
+            .and_then(|(train, dev)| Trainer::new(tiny_model(device), train, dev, config, run.path(), device))
             .err()
             .map(|error| error.to_string())
     };
@@ -167,11 +169,17 @@ fn bad_settings_and_data_are_named() {
     assert!(message.contains("autodiff device"), "{message}");
     let run = TempDir::new().unwrap();
     let plain_model = tiny_model(&device.clone().inner());
-    let message = Trainer::new(plain_model, &tokenizer, &train, &dev, toy_config(), run.path(), &device)
+    let config = toy_config();
+    let (train_in, dev_in) =
+        (windows(&train, &tokenizer, &config, "train").unwrap(), windows(&dev, &tokenizer, &config, "dev").unwrap());
+    let message = Trainer::new(plain_model, train_in.clone(), dev_in.clone(), config.clone(), run.path(), &device)
         .err()
         .map(|error| error.to_string())
         .unwrap();
     assert!(message.contains("the model is not on an autodiff device"), "{message}");
+    let (_, head_only) = tiny_model(&device).split_encoder();
+    let message = Trainer::new(head_only, train_in, dev_in, config, run.path(), &device).err().unwrap().to_string();
+    assert!(message.contains("need a model with an encoder"), "{message}");
 
     let mut unknown = train.clone();
     unknown.sentences[3].tags[0] = "B-ORG".into();
@@ -191,39 +199,39 @@ fn resuming_needs_the_same_run() {
     let _serial = serial();
     let device = device();
     let (_vocab, tokenizer) = tokenizer();
-    let train = split(toy_sentences(16, 1), "train.conll");
-    let dev = split(toy_sentences(4, 2), "dev.conll");
     let run = TempDir::new().unwrap();
     let config = TrainConfig { epochs: 1, ..toy_config() };
+    let train = windows(&split(toy_sentences(16, 1), "train.conll"), &tokenizer, &config, "train").unwrap();
+    let dev = windows(&split(toy_sentences(4, 2), "dev.conll"), &tokenizer, &config, "dev").unwrap();
 
-    let error = Trainer::resume(tiny_model(&device), &tokenizer, &train, &dev, config.clone(), run.path(), &device)
+    let error = Trainer::resume(tiny_model(&device), train.clone(), dev.clone(), config.clone(), run.path(), &device)
         .err()
         .unwrap();
     assert!(matches!(error, TrainError::Io { .. }) && error.to_string().contains("checkpoint.bin"), "{error}");
 
-    let mut trainer = Trainer::new(tiny_model(&device), &tokenizer, &train, &dev, config.clone(), run.path(), &device)
+    let mut trainer = Trainer::new(tiny_model(&device), train.clone(), dev.clone(), config.clone(), run.path(), &device)
         .unwrap()
         .with_progress(retag_train::ProgressMode::Off);
     trainer.train().unwrap();
 
     let error =
-        Trainer::new(tiny_model(&device), &tokenizer, &train, &dev, config.clone(), run.path(), &device).err().unwrap();
+        Trainer::new(tiny_model(&device), train.clone(), dev.clone(), config.clone(), run.path(), &device).err().unwrap();
     assert!(error.to_string().contains("already holds a run"), "{error}");
 
     let other = TrainConfig { learning_rate: 1e-3, ..config.clone() };
     let error =
-        Trainer::resume(tiny_model(&device), &tokenizer, &train, &dev, other, run.path(), &device).err().unwrap();
+        Trainer::resume(tiny_model(&device), train.clone(), dev.clone(), other, run.path(), &device).err().unwrap();
     assert!(error.to_string().contains("learning_rate"), "{error}");
 
-    let fewer = split(toy_sentences(8, 1), "train.conll");
-    let error = Trainer::resume(tiny_model(&device), &tokenizer, &fewer, &dev, config.clone(), run.path(), &device)
+    let fewer = windows(&split(toy_sentences(8, 1), "train.conll"), &tokenizer, &config, "train").unwrap();
+    let error = Trainer::resume(tiny_model(&device), fewer, dev.clone(), config.clone(), run.path(), &device)
         .err()
         .unwrap();
     assert!(error.to_string().contains("16 windows"), "{error}");
 
     // Log and checkpoint frequency may change; a finished run stays finished.
     let chattier = TrainConfig { log_every_steps: 1, checkpoint_every_steps: Some(1), ..config };
-    let mut resumed = Trainer::resume(tiny_model(&device), &tokenizer, &train, &dev, chattier, run.path(), &device)
+    let mut resumed = Trainer::resume(tiny_model(&device), train, dev, chattier, run.path(), &device)
         .unwrap()
         .with_progress(retag_train::ProgressMode::Off);
     assert_eq!(resumed.train().unwrap().stopped, Some(StopReason::Completed));

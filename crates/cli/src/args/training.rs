@@ -59,6 +59,24 @@ pub struct TrainingArgs {
     /// Progress display: auto (a bar on a terminal, lines otherwise), bar, plain or off.
     #[arg(long, value_enum, default_value = "auto")]
     pub progress: Progress,
+    /// The head on the encoder: linear (what HuggingFace models have), mlp,
+    /// crf (linear scores under a CRF that forbids what the tag scheme
+    /// forbids) or mlp-crf.
+    #[arg(long, default_value = "linear")]
+    pub head: retag_retrain::HeadChoice,
+    /// MLP heads: width of each hidden layer (default: the encoder's hidden size).
+    #[arg(long)]
+    pub head_hidden: Option<usize>,
+    /// MLP heads: hidden layers (default 1).
+    #[arg(long)]
+    pub head_layers: Option<usize>,
+    /// MLP heads: activation after each hidden layer, gelu, relu or tanh (default gelu).
+    #[arg(long)]
+    pub head_activation: Option<retag_heads::Activation>,
+    /// MLP heads: dropout after each hidden layer (default: the head's input
+    /// dropout, the encoder's classifier dropout).
+    #[arg(long)]
+    pub head_dropout: Option<f64>,
     /// Where to run: cpu, or gpu (in a build with `--features wgpu`).
     #[arg(long, value_enum, default_value = "cpu")]
     pub backend: Backend,

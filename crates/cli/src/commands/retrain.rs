@@ -5,7 +5,7 @@ use anyhow::{Context, Result};
 use retag_data::mapping::TagsetMapping;
 use retag_retrain::{LineageSource, RetrainSpec};
 
-use super::training::{progress_mode, resolve_config, run_and_report};
+use super::training::{mlp_spec, progress_mode, resolve_config, run_and_report};
 use crate::args::RetrainArgs;
 
 pub fn run(args: &RetrainArgs) -> Result<()> {
@@ -23,6 +23,8 @@ pub fn run(args: &RetrainArgs) -> Result<()> {
         base_model: args.base.as_deref().map(crate::model_source::resolve).transpose()?,
         lineage,
         config: resolve_config(&args.training)?,
+        head: args.training.head,
+        mlp: mlp_spec(&args.training)?,
         scheme: args.training.scheme,
         progress: progress_mode(args.training.progress),
     };

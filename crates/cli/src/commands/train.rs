@@ -5,7 +5,7 @@
 use anyhow::Result;
 use retag_retrain::{LineageSource, RetrainSpec, Strategy};
 
-use super::training::{progress_mode, resolve_config, run_and_report};
+use super::training::{mlp_spec, progress_mode, resolve_config, run_and_report};
 use crate::args::TrainArgs;
 
 pub fn run(args: &TrainArgs) -> Result<()> {
@@ -15,6 +15,8 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         base_model: Some(crate::model_source::resolve(&args.model)?),
         lineage: LineageSource::Infer { min_share: retag_retrain::DEFAULT_MIN_SHARE },
         config: resolve_config(&args.training)?,
+        head: args.training.head,
+        mlp: mlp_spec(&args.training)?,
         scheme: args.training.scheme,
         progress: progress_mode(args.training.progress),
     };

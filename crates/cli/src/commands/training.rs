@@ -58,6 +58,31 @@ fn read_config(path: &Path) -> Result<TrainConfig> {
     }
 }
 
+/// The MLP settings of the flags; refused (not silently ignored) for a head
+/// that is not an MLP.
+pub fn mlp_spec(args: &TrainingArgs) -> Result<retag_heads::MlpSpec> {
+    let given = [
+        ("--head-hidden", args.head_hidden.is_some()),
+        ("--head-layers", args.head_layers.is_some()),
+        ("--head-activation", args.head_activation.is_some()),
+        ("--head-dropout", args.head_dropout.is_some()),
+    ];
+    if args.head.kind != retag_heads::HeadKind::Mlp
+        && let Some((flag, _)) = given.iter().find(|(_, set)| *set)
+    {
+        bail!("{flag} shapes an MLP head; add --head mlp or --head mlp-crf (the head is {})", args.head);
+    }
+    let defaults = retag_heads::MlpSpec::default();
+    let spec = retag_heads::MlpSpec {
+        layers: args.head_layers.unwrap_or(defaults.layers),
+        width: args.head_hidden.or(defaults.width),
+        activation: args.head_activation.unwrap_or(defaults.activation),
+        dropout: args.head_dropout.or(defaults.dropout),
+    };
+    spec.validate().context("the MLP head's settings")?;
+    Ok(spec)
+}
+
 pub fn progress_mode(progress: Progress) -> ProgressMode {
     match progress {
         Progress::Auto => ProgressMode::Auto,

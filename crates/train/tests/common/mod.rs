@@ -13,7 +13,9 @@ use burn::tensor::{Device, Tensor};
 use retag_bert::{BertConfig, BertForTokenClassification};
 use retag_data::align::{WordTokenizer, load_tokenizer};
 use retag_data::{Location, Sentence};
-use retag_train::{ProgressMode, Split, TrainConfig, Trainer};
+use retag_model::TaggerModel;
+use retag_train::dataset::{AlignedSplit, align_options};
+use retag_train::{Inputs, ProgressMode, Split, TrainConfig, Trainer};
 use tempfile::TempDir;
 
 pub const FIRST_NAMES: &[&str] = &["ann", "bob", "cid", "dee", "eve", "fay"];
@@ -45,15 +47,32 @@ pub fn device() -> Device {
 /// fixture is re-initialised with std 0.5 (so that parity tests see peaked
 /// attention), and with such weights 10% dropout drowns the signal of a toy
 /// task. A fine-tuning starting point has small weights, as this one does.
-pub fn tiny_model(device: &Device) -> BertForTokenClassification {
-    let config = BertConfig::from_file(&tiny_dir().join("config.json")).expect("the committed tiny config loads");
+pub fn tiny_model(device: &Device) -> TaggerModel {
+    let config = tiny_config();
     let labels = config.labels.clone().expect("the tiny config names its labels");
     device.seed(0);
     let model = BertForTokenClassification::init(&config, labels, device);
     // burn initialises parameters on first use: draw them now, from seed 0,
     // not later from whatever the generator holds by then.
     model.visit(&mut Materialize);
-    model
+    TaggerModel::from_token_classification(model).expect("a linear head fits its encoder")
+}
+
+pub fn tiny_config() -> BertConfig {
+    BertConfig::from_file(&tiny_dir().join("config.json")).expect("the committed tiny config loads")
+}
+
+/// `split` aligned to the tiny model's windows and labels, as the loop reads it.
+pub fn windows(
+    split: &Split,
+    tokenizer: &WordTokenizer,
+    config: &TrainConfig,
+    what: &'static str,
+) -> retag_train::Result<Inputs> {
+    let bert = tiny_config();
+    let labels = bert.labels.clone().expect("the tiny config names its labels");
+    let options = align_options(config, &bert, tokenizer)?;
+    Ok(Inputs::Windows(AlignedSplit::align(split, tokenizer, &labels, &options, what)?))
 }
 
 struct Materialize;
@@ -152,9 +171,9 @@ pub fn toy_config() -> TrainConfig {
 pub fn toy_trainer(config: TrainConfig, train_count: usize, run_dir: &Path) -> Trainer {
     let device = device();
     let (_vocab, tokenizer) = tokenizer();
-    let train = split(toy_sentences(train_count, 1), "train.conll");
-    let dev = split(toy_sentences(24, 2), "dev.conll");
-    Trainer::new(tiny_model(&device), &tokenizer, &train, &dev, config, run_dir, &device)
+    let train = windows(&split(toy_sentences(train_count, 1), "train.conll"), &tokenizer, &config, "train").unwrap();
+    let dev = windows(&split(toy_sentences(24, 2), "dev.conll"), &tokenizer, &config, "dev").unwrap();
+    Trainer::new(tiny_model(&device), train, dev, config, run_dir, &device)
         .expect("a valid toy run")
         .with_progress(ProgressMode::Off)
 }

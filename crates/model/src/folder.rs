@@ -1,0 +1,164 @@
+//! A [`TaggerModel`] as a folder on disk, and back.
+//!
+//! - A linear head without a CRF is written as a plain HuggingFace
+//!   `BertForTokenClassification` folder, which transformers loads as it is.
+//! - Any other model keeps the encoder as a HuggingFace `BertModel`
+//!   checkpoint (`config.json`, `model.safetensors`: transformers loads it
+//!   with `AutoModel`), the head and CRF tensors in `head.safetensors`, and
+//!   [`MODEL_FILE`], a small versioned JSON description that says how the
+//!   parts fit (docs/formats.md, "Model folders with other heads"). It is
+//!   shaped to carry the parts later strategies add (per-token input
+//!   features with their files, an adapter with the old model it reads).
+//!
+//! Writing is atomic: the folder is built under a hidden name beside the
+//! destination and renamed into place, so a crash never leaves a folder a
+//! later load would take for a whole one.
+
+use std::path::{Path, PathBuf};
+
+use burn::tensor::Device;
+use retag_bert::{BertForTokenClassification, BertModel};
+use retag_data::Tagset;
+use retag_heads::{HEAD_FILE, HeadSpec, Tagger};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ModelError, Result};
+use crate::tagger_model::TaggerModel;
+
+/// The description of a model folder that is not a plain HuggingFace one.
+pub const MODEL_FILE: &str = "retag-model.json";
+const FORMAT: &str = "retag-model";
+const VERSION: u32 = 1;
+
+/// The JSON of [`MODEL_FILE`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ModelFile {
+    /// Always `retag-model`: says what the file is to someone who finds it.
+    format: String,
+    version: u32,
+    /// The encoder: its architecture and files, as HuggingFace writes a `BertModel`.
+    encoder: EncoderPart,
+    /// The head, in `head_weights`.
+    head: HeadSpec,
+    head_weights: String,
+    /// Output row `i` of the head is label `i` (`config.json`'s `id2label` says the same).
+    labels: Vec<String>,
+    /// Per-token input features joined to the encoder's output; none yet.
+    #[serde(default)]
+    input_features: Vec<serde_json::Value>,
+    /// An adapter over an old model's outputs; none yet.
+    #[serde(default)]
+    adapter: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EncoderPart {
+    architecture: String,
+    config: String,
+    weights: String,
+}
+
+/// Writes `model` to the new folder `out_dir`, with the tokenizer files of
+/// `tokenizer_from`.
+pub fn export(model: &TaggerModel, out_dir: &Path, tokenizer_from: Option<&Path>) -> Result<()> {
+    if model.is_token_classification() {
+        let hf = model.clone().into_token_classification()?;
+        return Ok(retag_bert::export_token_classification(&hf, out_dir, tokenizer_from)?);
+    }
+    let encoder = model.encoder().ok_or_else(|| ModelError::mismatch("the model has no encoder to export"))?;
+    if out_dir.exists() {
+        return Err(ModelError::Folder {
+            path: out_dir.to_path_buf(),
+            reason: "already exists; export writes a new folder".into(),
+        });
+    }
+    let partial = partial_dir(out_dir)?;
+    if partial.exists() {
+        // Left by an export that crashed: never a finished model.
+        std::fs::remove_dir_all(&partial).map_err(ModelError::io(&partial))?;
+    }
+    std::fs::create_dir_all(&partial).map_err(ModelError::io(&partial))?;
+    let written = write_parts(model, encoder, &partial, tokenizer_from)
+        .and_then(|()| std::fs::rename(&partial, out_dir).map_err(ModelError::io(out_dir)));
+    if written.is_err() {
+        // Best effort: the error being returned matters more than this one.
+        let _ = std::fs::remove_dir_all(&partial);
+    }
+    written
+}
+
+fn write_parts(model: &TaggerModel, encoder: &BertModel, dir: &Path, tokenizer_from: Option<&Path>) -> Result<()> {
+    retag_bert::write_encoder_files(encoder, model.tagset(), dir, tokenizer_from)?;
+    model.tagger().save_tensors(&dir.join(HEAD_FILE))?;
+    let description = ModelFile {
+        format: FORMAT.into(),
+        version: VERSION,
+        encoder: EncoderPart {
+            architecture: "bert".into(),
+            config: "config.json".into(),
+            weights: "model.safetensors".into(),
+        },
+        head: model.tagger().spec(),
+        head_weights: HEAD_FILE.into(),
+        labels: model.tagset().labels().to_vec(),
+        input_features: Vec::new(),
+        adapter: None,
+    };
+    let path = dir.join(MODEL_FILE);
+    let text = serde_json::to_string_pretty(&description).expect("a model description always serializes");
+    std::fs::write(&path, text + "\n").map_err(ModelError::io(&path))
+}
+
+/// The model in `dir`, on `device`: a folder with [`MODEL_FILE`], or a
+/// HuggingFace token-classification checkpoint.
+pub fn load(dir: &Path, device: &Device) -> Result<TaggerModel> {
+    let path = dir.join(MODEL_FILE);
+    if !path.is_file() {
+        let hf = BertForTokenClassification::from_pretrained(dir, device)?;
+        return TaggerModel::from_token_classification(hf);
+    }
+    let bad = |reason: String| ModelError::Folder { path: path.clone(), reason };
+    let text = std::fs::read_to_string(&path).map_err(ModelError::io(&path))?;
+    let description: ModelFile = serde_json::from_str(&text).map_err(|error| bad(error.to_string()))?;
+    if description.format != FORMAT {
+        return Err(bad(format!("format is {:?}, not {FORMAT:?}", description.format)));
+    }
+    if description.version != VERSION {
+        return Err(bad(format!("version {} is not one this retag reads ({VERSION})", description.version)));
+    }
+    if !description.input_features.is_empty() || description.adapter.is_some() {
+        return Err(bad("input features and adapters need a newer retag".into()));
+    }
+    let EncoderPart { architecture, config, weights } = &description.encoder;
+    if architecture != "bert" || config != "config.json" || weights != "model.safetensors" {
+        return Err(bad(format!("an encoder {architecture:?} in {config} and {weights} is not one retag reads")));
+    }
+    let labels = Tagset::new(description.labels.clone()).map_err(|error| bad(format!("labels: {error}")))?;
+    let encoder = BertModel::from_pretrained(dir, device)?;
+    if let Some(named) = &encoder.config.labels
+        && named != &labels
+    {
+        return Err(bad(format!(
+            "its labels {:?} differ from config.json's id2label {:?}",
+            labels.labels(),
+            named.labels()
+        )));
+    }
+    let tagger = Tagger::load(&description.head, labels, &dir.join(&description.head_weights), device)?;
+    TaggerModel::new(encoder, tagger)
+}
+
+/// `parent/.name.partial`, on the same file system as `out_dir` so that the
+/// final rename is atomic.
+fn partial_dir(out_dir: &Path) -> Result<PathBuf> {
+    let name = out_dir.file_name().ok_or_else(|| ModelError::Folder {
+        path: out_dir.to_path_buf(),
+        reason: "not a folder name".into(),
+    })?;
+    let mut partial_name = std::ffi::OsString::from(".");
+    partial_name.push(name);
+    partial_name.push(".partial");
+    Ok(out_dir.with_file_name(partial_name))
+}

@@ -1,0 +1,24 @@
+//! `retag-model`: the one model retag trains, evaluates, predicts with and
+//! exports, whatever the strategy.
+//!
+//! - [`TaggerModel`]: an encoder (or none, when the head reads cached
+//!   encoder outputs) topped by a [`retag_heads::Tagger`] (a linear or MLP
+//!   head, with or without a CRF). A HuggingFace token-classification
+//!   checkpoint is the linear, CRF-free case, converted by moving modules.
+//! - [`word_tags`]: the one routine from aligned windows to one label id per
+//!   word, shared by prediction, evaluation during training and lineage
+//!   inference.
+//! - [`groups`]: the model's parameters in named groups (embeddings, each
+//!   encoder layer, the head), the unit that training freezes, unfreezes and
+//!   gives its own learning rate.
+
+pub mod error;
+pub mod folder;
+pub mod groups;
+pub mod tagger_model;
+pub mod word_tags;
+
+pub use error::{ModelError, Result};
+pub use groups::{GroupName, group_of};
+pub use tagger_model::TaggerModel;
+pub use word_tags::{encoder_input, tag_windows, window_batches};
