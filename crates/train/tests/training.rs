@@ -6,7 +6,7 @@ mod common;
 
 use burn::module::{Module, ModuleVisitor, Param};
 use burn::tensor::Tensor;
-use retag_train::{StopReason, TrainConfig, TrainError, Trainer, read_eval_log};
+use retag_train::{Inputs, StopReason, TrainConfig, TrainError, Trainer, read_eval_log};
 use tempfile::TempDir;
 
 use common::{device, serial, split, tiny_model, tokenizer, toy_config, toy_sentences, toy_trainer, windows};
@@ -235,4 +235,78 @@ fn resuming_needs_the_same_run() {
         .unwrap()
         .with_progress(retag_train::ProgressMode::Off);
     assert_eq!(resumed.train().unwrap().stopped, Some(StopReason::Completed));
+}
+
+/// Stages are the hook gradual unfreezing uses: a frozen group does not
+/// move while it is frozen and moves once its stage ends; the others train
+/// throughout, and a resumed run replays the stages.
+#[test]
+fn a_frozen_group_stays_put_until_its_stage_ends() {
+    let _serial = serial();
+    let stages = vec![
+        retag_train::GroupStage {
+            from_epoch: 1,
+            frozen: vec!["embeddings".into(), "layer.0".into()],
+            rate_scale: Default::default(),
+        },
+        retag_train::GroupStage { from_epoch: 2, frozen: vec![], rate_scale: Default::default() },
+    ];
+    let config = TrainConfig { epochs: 1, stages: stages.clone(), ..toy_config() };
+    let start = tiny_model(&device());
+    let run = TempDir::new().unwrap();
+    let mut first_epoch = toy_trainer(config, 16, run.path());
+    first_epoch.train().unwrap();
+    let group = |model: &retag_model::TaggerModel, prefix: &str| -> Vec<f32> {
+        let mut all = Weights(Vec::new());
+        model.visit(&mut all);
+        let paths = retag_train::optimizer::ParamPaths::of(model);
+        paths.all.iter().zip(all.0).filter(|(path, _)| path.starts_with(prefix)).flat_map(|(_, v)| v).collect()
+    };
+    let after_one = first_epoch.model().clone();
+    for frozen in ["encoder.embeddings.", "encoder.layers.0."] {
+        assert_eq!(group(&start, frozen), group(&after_one, frozen), "{frozen} moved while frozen");
+    }
+    for trained in ["encoder.layers.1.", "tagger."] {
+        assert_ne!(group(&start, trained), group(&after_one, trained), "{trained} did not train");
+    }
+
+    let config = TrainConfig { epochs: 2, stages, ..toy_config() };
+    let run = TempDir::new().unwrap();
+    let mut two_epochs = toy_trainer(config, 16, run.path());
+    two_epochs.train().unwrap();
+    let after_two = two_epochs.model().clone();
+    for unfrozen in ["encoder.embeddings.", "encoder.layers.0."] {
+        assert_ne!(group(&after_one, unfrozen), group(&after_two, unfrozen), "{unfrozen} stayed frozen");
+    }
+}
+
+#[test]
+fn a_head_alone_trains_on_cached_encoder_outputs() {
+    let _serial = serial();
+    let device = device();
+    let (_vocab, tokenizer) = tokenizer();
+    let config = TrainConfig { epochs: 8, learning_rate: 5e-2, ..toy_config() };
+    let model = tiny_model(&device);
+    let plain = device.clone().inner();
+    let encoder = model.encoder().unwrap().valid();
+    let cached = |count, seed, name, what| {
+        let Inputs::Windows(aligned) = windows(&split(toy_sentences(count, seed), name), &tokenizer, &config, what).unwrap()
+        else {
+            unreachable!("windows() aligns")
+        };
+        let labels = encoder.config.labels.clone().unwrap();
+        Inputs::Cached(retag_train::FeatureCache::extract(&encoder, &aligned, &labels, 16, &plain).unwrap())
+    };
+    let (train, dev) = (cached(48, 1, "train.conll", "train"), cached(24, 2, "dev.conll", "dev"));
+    let (_, head_only) = model.split_encoder();
+    let run = TempDir::new().unwrap();
+    let mut trainer = Trainer::new(head_only, train, dev, config, run.path(), &device)
+        .unwrap()
+        .with_progress(retag_train::ProgressMode::Off);
+    let state = trainer.train().unwrap().clone();
+    let log = read_eval_log(run.path()).unwrap();
+    assert_eq!(log.len(), 8);
+    assert!(log[7].train_loss < log[0].train_loss, "{} -> {}", log[0].train_loss, log[7].train_loss);
+    assert!(state.best.unwrap().f1 > 0.3, "a head over a random encoder's states learns something");
+    assert!(trainer.best_model().unwrap().encoder().is_none());
 }
