@@ -10,6 +10,9 @@ included, exactly as for `retag`).
     $PY scripts/bench_pipeline.py predict --model DIR --input IN.txt --output OUT.txt [--threads 2]
     $PY scripts/bench_pipeline.py naive --model DIR --train T.txt --dev D.txt --test E.txt [--threads 2]
 
+Both predict and naive take --device cuda to run on an NVIDIA GPU (the GPU
+figures of docs/performance.md, scripts/gpu/check.sh); the default is cpu.
+
 (The frozen-encoder case runs `scripts/reference_retrain.py retrain --strategy
 frozen`, the project's PyTorch reference of retag's recipe.)
 
@@ -135,7 +138,7 @@ def predict(args):
     from transformers import AutoModelForTokenClassification, AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(args.model)
-    model = AutoModelForTokenClassification.from_pretrained(args.model).eval()
+    model = AutoModelForTokenClassification.from_pretrained(args.model, dtype=torch.float32).eval().to(args.device)
     id2label = model.config.id2label
     sentences = read_conll(args.input)
     max_len = min(tokenizer.model_max_length, model.config.max_position_embeddings)
@@ -156,6 +159,7 @@ def predict(args):
                 mask[row, :n] = 1
                 real += n
             padded += len(batch) * width
+            ids, mask = ids.to(args.device), mask.to(args.device)
             best = model(input_ids=ids, attention_mask=mask).logits.argmax(-1).tolist()
             for row, i in enumerate(batch):
                 tags[i] = ["O" if p is None else id2label[best[row][p]] for p in rows[i][1]]
@@ -171,6 +175,7 @@ def predict(args):
             "words": sum(len(tokens) for tokens, _ in sentences),
             "word_pieces": real,
             "padded_word_pieces": padded,
+            "device": args.device,
             "seconds": time.perf_counter() - started,
         },
     )
@@ -218,6 +223,7 @@ def naive(args):
         id2label=dict(enumerate(labels)),
         label2id=label_ids,
         ignore_mismatched_sizes=True,
+        dtype=torch.float32,
     )
     max_len = min(tokenizer.model_max_length, model.config.max_position_embeddings)
     train_set, dev_set, test_set = (
@@ -238,7 +244,7 @@ def naive(args):
             eval_strategy="no",
             logging_strategy="no",
             report_to=[],
-            use_cpu=True,
+            use_cpu=args.device == "cpu",
             dataloader_num_workers=0,
             seed=args.seed,
             disable_tqdm=True,
@@ -265,6 +271,7 @@ def naive(args):
             "train_seconds": trained.metrics["train_runtime"],
             "word_pieces_per_s_in_training": real / trained.metrics["train_runtime"],
             "predict_seconds": predict_seconds,
+            "device": args.device,
             "seconds": time.perf_counter() - started,
         },
     )
@@ -286,6 +293,7 @@ def main(argv=None):
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--json-out")
+    p.add_argument("--device", default="cpu", help="cpu, or cuda for an NVIDIA GPU")
     p.set_defaults(run=predict)
     p = commands.add_parser("naive", help="transformers' Trainer, every weight trains")
     p.add_argument("--model", required=True)
@@ -296,6 +304,7 @@ def main(argv=None):
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--json-out")
+    p.add_argument("--device", default="cpu", help="cpu, or cuda for an NVIDIA GPU")
     p.set_defaults(run=naive)
     args = parser.parse_args(argv)
     args.run(args)

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Makes .device/bundle.tar.xz, what scripts/gpu/check.sh runs on the GPU
+# machine that the `device` tool lends. That machine has no Rust toolchain and
+# no registry, and takes at most 64 MiB of ignored files from here, so the
+# bundle carries, compressed:
+#   retag           built here with --features wgpu (stripped)
+#   minilm16/       all-MiniLM-L6-v2 with its weights in fp16 (to_fp16.py)
+#   data/           WNUT-17 train, dev and test from ../shared/data
+#   lib/            Debian's Vulkan loader, for an image that lacks one
+#
+#   bash scripts/gpu/pack.sh [MODEL_DIR]   (default: retag's cache, as `cargo xtask fetch-model` fills it)
+# then, with the device tool: run command "bash scripts/gpu/check.sh", carry [".device"].
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+MODEL=${1:-$HOME/.cache/retag/models/sentence-transformers/all-MiniLM-L6-v2}
+TARGET=${CARGO_TARGET_DIR:-$HOME/.cache/retag/target}
+STAGE=$(mktemp -d)
+trap 'rm -rf "$STAGE"' EXIT
+
+CARGO_TARGET_DIR="$TARGET" \
+  cargo build --release -p retag-cli --features wgpu
+cp "$TARGET/release/retag" "$STAGE/retag"
+strip "$STAGE/retag"
+
+mkdir -p "$STAGE/minilm16" "$STAGE/data" "$STAGE/lib"
+for file in config.json tokenizer.json tokenizer_config.json special_tokens_map.json vocab.txt; do
+  [ -f "$MODEL/$file" ] && cp "$MODEL/$file" "$STAGE/minilm16/"
+done
+python3 scripts/gpu/to_fp16.py "$MODEL/model.safetensors" "$STAGE/minilm16/model.safetensors"
+cp ../shared/data/wnut17/{train,dev,test}.txt "$STAGE/data/"
+
+# The Vulkan loader (libvulkan.so.1) from Debian's libvulkan1.
+(cd "$STAGE" && apt-get download libvulkan1 >/dev/null && dpkg-deb -x libvulkan1_*.deb deb && rm libvulkan1_*.deb)
+cp -L "$STAGE"/deb/usr/lib/x86_64-linux-gnu/libvulkan.so.1 "$STAGE/lib/"
+rm -rf "$STAGE/deb"
+
+mkdir -p .device
+grep -qx '/.device/' .git/info/exclude 2>/dev/null || echo '/.device/' >> .git/info/exclude
+tar -C "$STAGE" -cJf .device/bundle.tar.xz retag minilm16 data lib
+ls -l .device/bundle.tar.xz
