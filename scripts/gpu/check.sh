@@ -87,6 +87,16 @@ if ! compgen -G '/usr/share/vulkan/icd.d/nvidia*' >/dev/null && ! compgen -G '/e
   note "wrote an ICD file for $NVIDIA_GLX"
 fi
 
+# The EGL loader finds NVIDIA's EGL driver through a vendor file; write one
+# where the image has none, so that wgpu's OpenGL ES path can reach the GPU.
+NVIDIA_EGL=$(find / -xdev -name 'libEGL_nvidia.so.0' 2>/dev/null | head -1)
+if [ -n "$NVIDIA_EGL" ] && ! compgen -G '/usr/share/glvnd/egl_vendor.d/*nvidia*' >/dev/null; then
+  mkdir -p "$WORK/egl"
+  printf '{"file_format_version":"1.0.0","ICD":{"library_path":"%s"}}\n' "$NVIDIA_EGL" > "$WORK/egl/10_nvidia.json"
+  export __EGL_VENDOR_LIBRARY_FILENAMES="$WORK/egl/10_nvidia.json"
+  note "wrote an EGL vendor file for $NVIDIA_EGL"
+fi
+
 note "== checkpoint"
 step widen-fp32 120 python3 - "$WORK" <<'EOF' || exit 1
 import shutil, sys, torch

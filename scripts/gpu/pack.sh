@@ -6,7 +6,7 @@
 #   retag           built here with --features wgpu (stripped)
 #   minilm16/       all-MiniLM-L6-v2 with its weights in fp16 (to_fp16.py)
 #   data/           WNUT-17 train, dev and test from ../shared/data
-#   lib/            Debian's Vulkan loader, for an image that lacks one
+#   lib/            Debian's Vulkan and EGL loaders, for an image that lacks them
 #
 #   bash scripts/gpu/pack.sh [MODEL_DIR]   (default: retag's cache, as `cargo xtask fetch-model` fills it)
 # then, with the device tool: run command "bash scripts/gpu/check.sh", carry [".device"].
@@ -29,9 +29,14 @@ done
 python3 scripts/gpu/to_fp16.py "$MODEL/model.safetensors" "$STAGE/minilm16/model.safetensors"
 cp ../shared/data/wnut17/{train,dev,test}.txt "$STAGE/data/"
 
-# The Vulkan loader (libvulkan.so.1) from Debian's libvulkan1.
-(cd "$STAGE" && apt-get download libvulkan1 >/dev/null && dpkg-deb -x libvulkan1_*.deb deb && rm libvulkan1_*.deb)
-cp -L "$STAGE"/deb/usr/lib/x86_64-linux-gnu/libvulkan.so.1 "$STAGE/lib/"
+# The Vulkan loader (libvulkan.so.1, Debian's libvulkan1) and the EGL one
+# (libEGL.so.1 and libGLdispatch.so.0, libglvnd's): wgpu reaches the GPU
+# through Vulkan, or through OpenGL ES on EGL where Vulkan gives no adapter.
+(cd "$STAGE" && apt-get download libvulkan1 libegl1 libglvnd0 >/dev/null 2>&1 \
+  && for deb in *.deb; do dpkg-deb -x "$deb" deb; done && rm ./*.deb)
+for lib in libvulkan.so.1 libEGL.so.1 libGLdispatch.so.0; do
+  cp -L "$STAGE/deb/usr/lib/x86_64-linux-gnu/$lib" "$STAGE/lib/"
+done
 rm -rf "$STAGE/deb"
 
 mkdir -p .device

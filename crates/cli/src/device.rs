@@ -36,7 +36,31 @@ fn cpu() -> Result<Device> {
 
 #[cfg(feature = "wgpu")]
 fn gpu() -> Result<Device> {
-    Ok(Device::wgpu(burn::tensor::DeviceKind::DefaultDevice))
+    let device = Device::wgpu(burn::tensor::DeviceKind::DefaultDevice);
+    open_gpu(&device)?;
+    Ok(device)
+}
+
+/// burn opens the GPU lazily, at the first operation, and where wgpu finds
+/// no adapter its device thread panics (seen on an H100 whose Vulkan driver
+/// gave no instance: docs/performance.md, "GPU"). One tiny operation here,
+/// its panic caught and kept quiet, turns that into an error that says
+/// what to check, before any data is read.
+#[cfg(feature = "wgpu")]
+fn open_gpu(device: &Device) -> Result<()> {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        burn::tensor::Tensor::<1>::zeros([1], device).into_data()
+    }));
+    std::panic::set_hook(default_hook);
+    if opened.is_err() {
+        anyhow::bail!(
+            "--backend gpu: wgpu found no usable GPU adapter (Vulkan, Metal or DX12); check that the GPU \
+             driver offers Vulkan (`vulkaninfo --summary`), or run with --backend cpu"
+        );
+    }
+    Ok(())
 }
 
 #[cfg(not(feature = "wgpu"))]
