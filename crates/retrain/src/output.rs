@@ -7,6 +7,7 @@ use std::io::Write;
 use std::path::Path;
 
 use retag_data::metrics::Report;
+use retag_train::curves::{Curve, learning_curves_svg};
 use serde_json::{Value, json};
 
 use crate::error::{Result, RetrainError};
@@ -14,13 +15,20 @@ use crate::retrain::{Outcome, RetrainSpec};
 
 pub const METRICS_FILE: &str = "metrics.json";
 pub const RUN_CONFIG_FILE: &str = "run-config.json";
+/// The picture of the run's learning curve, in the run folder beside its log.
+pub const CURVE_FILE: &str = "learning-curve.svg";
 
 /// Exports the outcome's model to `out_dir` (which must not exist; the
-/// export is atomic) and writes the two JSON files into it.
+/// export is atomic), writes the two JSON files into it, and draws the
+/// learning curve from the run's evaluation log into the run folder.
 pub fn write_outcome(outcome: &Outcome, spec: &RetrainSpec, out_dir: &Path) -> Result<()> {
     retag_model::folder::export(&outcome.model, out_dir, Some(&outcome.tokenizer_dir))?;
     write_json_atomically(&out_dir.join(METRICS_FILE), &metrics_json(outcome))?;
     write_json_atomically(&out_dir.join(RUN_CONFIG_FILE), &run_config_json(spec))?;
+    let records = retag_train::read_eval_log(&outcome.run_dir)?;
+    let picture = learning_curves_svg(&[Curve { name: spec.strategy.name(), records: &records }]);
+    let curve = outcome.run_dir.join(CURVE_FILE);
+    std::fs::write(&curve, picture).map_err(RetrainError::io(&curve))?;
     Ok(())
 }
 

@@ -166,6 +166,20 @@ impl TrainConfig {
 }
 
 impl TrainConfig {
+    /// A config file: TOML, or JSON when the name ends in `.json`. Unknown
+    /// fields are refused and the error names the file; the values are
+    /// checked by [`TrainConfig::validate`] when training starts.
+    pub fn from_file(path: &std::path::Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(TrainError::io(path))?;
+        let is_json = path.extension().is_some_and(|ext| ext.eq_ignore_ascii_case("json"));
+        let parsed = if is_json {
+            serde_json::from_str(&text).map_err(|error| error.to_string())
+        } else {
+            toml::from_str(&text).map_err(|error| error.to_string())
+        };
+        parsed.map_err(|reason| TrainError::ConfigFile { path: path.to_path_buf(), reason })
+    }
+
     /// The fields (by name) whose values differ from `before`, the config a
     /// run started with, but for [`RESUMABLE_CHANGES`]: a resumed run with
     /// any other change would not be the run it resumes.
@@ -226,6 +240,28 @@ fn at_least_one(field: &'static str, value: usize) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn config_files_are_read_as_toml_or_json_and_bad_ones_name_the_file() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let write = |name: &str, text: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            path
+        };
+        let toml = write("run.toml", "epochs = 7\nhead_learning_rate = 1e-3\n[[stages]]\nfrom_epoch = 1\nfrozen = [\"embeddings\"]\n");
+        let config = TrainConfig::from_file(&toml).unwrap();
+        assert_eq!((config.epochs, config.head_learning_rate), (7, Some(1e-3)));
+        assert_eq!(config.stages[0].frozen, ["embeddings"]);
+        let json = write("run.json", r#"{"epochs": 2, "seed": 5}"#);
+        assert_eq!(TrainConfig::from_file(&json).unwrap().seed, 5);
+        let typo = write("typo.toml", "epoch = 2\n");
+        let error = TrainConfig::from_file(&typo).unwrap_err().to_string();
+        assert!(error.contains("typo.toml: not a training config") && error.contains("epoch"), "{error}");
+        let missing = TrainConfig::from_file(&dir.path().join("none.toml")).unwrap_err().to_string();
+        assert!(missing.contains("none.toml"), "{missing}");
+    }
+
     use super::*;
 
     /// Each case changes one field of the default config and names the

@@ -10,6 +10,10 @@ pub enum TrainError {
     #[error("invalid training config: {field} = {value}: {reason}")]
     Config { field: &'static str, value: String, reason: String },
 
+    /// A config file that is not one (not TOML/JSON, an unknown field, a wrong type).
+    #[error("{}: not a training config: {reason}", path.display())]
+    ConfigFile { path: PathBuf, reason: String },
+
     /// Aligning, batching or scoring the data failed (the error names the
     /// file and line).
     #[error(transparent)]

@@ -5,13 +5,9 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use retag_retrain::output::{METRICS_FILE, write_outcome};
+use retag_retrain::output::{CURVE_FILE, METRICS_FILE, write_outcome};
 use retag_retrain::{Outcome, RetrainData, RetrainSpec, split_from};
-use retag_train::curves::{Curve, learning_curves_svg};
 use retag_train::{ProgressMode, TrainConfig};
-
-/// The picture of the run's learning curve, in the run folder.
-const CURVE_FILE: &str = "learning-curve.svg";
 
 use crate::args::{Progress, TrainingArgs};
 use crate::dataset;
@@ -20,7 +16,7 @@ use crate::device::autodiff_device;
 /// The run's config: the file's (or the defaults), then every flag given.
 pub fn resolve_config(args: &TrainingArgs) -> Result<TrainConfig> {
     let mut config = match &args.config {
-        Some(path) => read_config(path)?,
+        Some(path) => TrainConfig::from_file(path)?,
         None => TrainConfig::default(),
     };
     if let Some(epochs) = args.epochs {
@@ -46,16 +42,6 @@ pub fn resolve_config(args: &TrainingArgs) -> Result<TrainConfig> {
     }
     config.validate().context("the training settings")?;
     Ok(config)
-}
-
-fn read_config(path: &Path) -> Result<TrainConfig> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let is_json = path.extension().is_some_and(|ext| ext.eq_ignore_ascii_case("json"));
-    if is_json {
-        serde_json::from_str(&text).with_context(|| format!("{}: not a training config", path.display()))
-    } else {
-        toml::from_str(&text).with_context(|| format!("{}: not a training config", path.display()))
-    }
 }
 
 /// The MLP settings of the flags; refused (not silently ignored) for a head
@@ -140,10 +126,6 @@ pub fn run_and_report(spec: &RetrainSpec, args: &TrainingArgs) -> Result<()> {
         anyhow::anyhow!("{error}{hint}")
     })?;
     write_outcome(&outcome, spec, &args.out).with_context(|| format!("writing {}", args.out.display()))?;
-    let records = retag_train::read_eval_log(&run_dir)?;
-    let picture = learning_curves_svg(&[Curve { name: spec.strategy.name(), records: &records }]);
-    let curve_path = run_dir.join(CURVE_FILE);
-    std::fs::write(&curve_path, picture).with_context(|| format!("writing {}", curve_path.display()))?;
     print_outcome(&outcome, args);
     Ok(())
 }
