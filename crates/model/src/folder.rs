@@ -153,10 +153,9 @@ pub fn load(dir: &Path, device: &Device) -> Result<TaggerModel> {
 /// `parent/.name.partial`, on the same file system as `out_dir` so that the
 /// final rename is atomic.
 fn partial_dir(out_dir: &Path) -> Result<PathBuf> {
-    let name = out_dir.file_name().ok_or_else(|| ModelError::Folder {
-        path: out_dir.to_path_buf(),
-        reason: "not a folder name".into(),
-    })?;
+    let name = out_dir
+        .file_name()
+        .ok_or_else(|| ModelError::Folder { path: out_dir.to_path_buf(), reason: "not a folder name".into() })?;
     let mut partial_name = std::ffi::OsString::from(".");
     partial_name.push(name);
     partial_name.push(".partial");

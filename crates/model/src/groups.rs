@@ -43,7 +43,9 @@ impl FromStr for GroupName {
             "embeddings" => GroupName::Embeddings,
             "head" => GroupName::Head,
             _ => match name.strip_prefix("layer.") {
-                Some(n) => GroupName::Layer(n.parse().map_err(|_| format!("{name:?}: a layer is layer.N, N a number"))?),
+                Some(n) => {
+                    GroupName::Layer(n.parse().map_err(|_| format!("{name:?}: a layer is layer.N, N a number"))?)
+                }
                 None if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => {
                     GroupName::Other(name.to_string())
                 }
@@ -121,8 +123,8 @@ mod tests {
     #[test]
     fn every_parameter_of_a_model_has_its_group() {
         let device = Device::flex();
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../bert/tests/fixtures/tiny-bert-ner/config.json");
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../bert/tests/fixtures/tiny-bert-ner/config.json");
         let config = BertConfig::from_file(&path).unwrap();
         let labels = Tagset::from_types(&["PER"], Scheme::Iob2).unwrap();
         let head = Head::random(HeadKind::Mlp, labels, config.hidden_size, 0.1, 1, &device).unwrap();

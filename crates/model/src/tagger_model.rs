@@ -182,8 +182,8 @@ mod tests {
 
     /// The committed tiny BERT's config (2 layers, hidden 32), naming `labels`.
     fn tiny_config(labels: &Tagset) -> BertConfig {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../bert/tests/fixtures/tiny-bert-ner/config.json");
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../bert/tests/fixtures/tiny-bert-ner/config.json");
         let config = BertConfig::from_file(&path).expect("the committed tiny config loads");
         BertConfig { labels: Some(labels.clone()), ..config }
     }
@@ -193,7 +193,8 @@ mod tests {
         let device = Device::flex();
         let labels = Tagset::from_types(&["PER", "LOC"], Scheme::Iob2).unwrap();
         let hf = BertForTokenClassification::init(&tiny_config(&labels), labels.clone(), &device);
-        let input = BertInput::new(&[vec![2, 5, 6, 3]], &[vec![0; 4]], &[vec![1; 4]], &hf.bert.config, &device).unwrap();
+        let input =
+            BertInput::new(&[vec![2, 5, 6, 3]], &[vec![0; 4]], &[vec![1; 4]], &hf.bert.config, &device).unwrap();
         let expected = hf.forward(&input).into_data().try_to_vec::<f32>().unwrap();
 
         let model = TaggerModel::from_token_classification(hf).unwrap();
@@ -217,7 +218,8 @@ mod tests {
             (HeadKind::Linear, true, "a linear head with a CRF is not a HuggingFace token-classification model"),
         ] {
             let head = Head::random(kind, labels.clone(), config.hidden_size, 0.1, 1, &device).unwrap();
-            let tagger = if crf { Tagger::with_new_crf(head, Some(Scheme::Iob2), 2).unwrap() } else { Tagger::new(head) };
+            let tagger =
+                if crf { Tagger::with_new_crf(head, Some(Scheme::Iob2), 2).unwrap() } else { Tagger::new(head) };
             let model = TaggerModel::new(BertModel::init(&config, &device), tagger).unwrap();
             assert!(!model.is_token_classification());
             assert_eq!(model.into_token_classification().unwrap_err().to_string(), expected);

@@ -181,8 +181,15 @@ fn a_sentence_longer_than_max_len_is_tagged_in_full_from_its_windows() {
     for window in &aligned.windows {
         assert!(window.len() <= 12);
         let input =
-            BertInput::padded(std::slice::from_ref(&window.input_ids), 0, &model.encoder().unwrap().config, &device()).unwrap();
-        let best = model.emissions(model.encode(&input).unwrap()).unwrap().argmax(2).into_data().iter::<i64>().collect::<Vec<_>>();
+            BertInput::padded(std::slice::from_ref(&window.input_ids), 0, &model.encoder().unwrap().config, &device())
+                .unwrap();
+        let best = model
+            .emissions(model.encode(&input).unwrap())
+            .unwrap()
+            .argmax(2)
+            .into_data()
+            .iter::<i64>()
+            .collect::<Vec<_>>();
         for word in window.owned.clone() {
             let first = window.word_index.iter().position(|w| *w == Some(word)).unwrap();
             assert!(expected[word].is_none(), "word {word} owned twice");

@@ -51,10 +51,7 @@ impl FromStr for HeadChoice {
 
     fn from_str(name: &str) -> Result<Self, String> {
         Self::ALL.into_iter().find(|choice| choice.name().eq_ignore_ascii_case(name.trim())).ok_or_else(|| {
-            format!(
-                "unknown head {name:?}; expected one of {}",
-                Self::ALL.map(HeadChoice::name).join(", ")
-            )
+            format!("unknown head {name:?}; expected one of {}", Self::ALL.map(HeadChoice::name).join(", "))
         })
     }
 }

@@ -24,7 +24,7 @@ pub mod start;
 pub mod strategy;
 
 pub use error::{Result, RetrainError};
-pub use lineage::{DEFAULT_MIN_SHARE, Lineage, LineageSource};
 pub use head_choice::HeadChoice;
+pub use lineage::{DEFAULT_MIN_SHARE, Lineage, LineageSource};
 pub use retrain::{DEFAULT_FROZEN_HEAD_LEARNING_RATE, Outcome, RetrainData, RetrainSpec, Timing, retrain, split_from};
 pub use strategy::Strategy;

@@ -249,7 +249,10 @@ mod tests {
             std::fs::write(&path, text).unwrap();
             path
         };
-        let toml = write("run.toml", "epochs = 7\nhead_learning_rate = 1e-3\n[[stages]]\nfrom_epoch = 1\nfrozen = [\"embeddings\"]\n");
+        let toml = write(
+            "run.toml",
+            "epochs = 7\nhead_learning_rate = 1e-3\n[[stages]]\nfrom_epoch = 1\nfrozen = [\"embeddings\"]\n",
+        );
         let config = TrainConfig::from_file(&toml).unwrap();
         assert_eq!((config.epochs, config.head_learning_rate), (7, Some(1e-3)));
         assert_eq!(config.stages[0].frozen, ["embeddings"]);

@@ -39,6 +39,6 @@ pub use error::{Result, TrainError};
 pub use eval_log::{EvalRecord, read_eval_log};
 pub use features::FeatureCache;
 pub use inputs::Inputs;
-pub use stages::GroupStage;
 pub use progress::{Progress, ProgressMode, StepFigures};
+pub use stages::GroupStage;
 pub use trainer::Trainer;

@@ -52,7 +52,8 @@ impl ParamPaths {
     pub fn frozen_and_trainable(&self, config: &TrainConfig, epoch: usize) -> (Vec<String>, Vec<String>) {
         let (mut frozen, mut trainable) = (Vec::new(), Vec::new());
         for (group, paths) in &self.groups {
-            let target = if stages::setting(&config.stages, epoch, group).trainable { &mut trainable } else { &mut frozen };
+            let target =
+                if stages::setting(&config.stages, epoch, group).trainable { &mut trainable } else { &mut frozen };
             target.extend(paths.iter().cloned());
         }
         (frozen, trainable)

@@ -209,13 +209,15 @@ fn resuming_needs_the_same_run() {
         .unwrap();
     assert!(matches!(error, TrainError::Io { .. }) && error.to_string().contains("checkpoint.bin"), "{error}");
 
-    let mut trainer = Trainer::new(tiny_model(&device), train.clone(), dev.clone(), config.clone(), run.path(), &device)
-        .unwrap()
-        .with_progress(retag_train::ProgressMode::Off);
+    let mut trainer =
+        Trainer::new(tiny_model(&device), train.clone(), dev.clone(), config.clone(), run.path(), &device)
+            .unwrap()
+            .with_progress(retag_train::ProgressMode::Off);
     trainer.train().unwrap();
 
-    let error =
-        Trainer::new(tiny_model(&device), train.clone(), dev.clone(), config.clone(), run.path(), &device).err().unwrap();
+    let error = Trainer::new(tiny_model(&device), train.clone(), dev.clone(), config.clone(), run.path(), &device)
+        .err()
+        .unwrap();
     assert!(error.to_string().contains("already holds a run"), "{error}");
 
     let other = TrainConfig { learning_rate: 1e-3, ..config.clone() };
@@ -224,9 +226,8 @@ fn resuming_needs_the_same_run() {
     assert!(error.to_string().contains("learning_rate"), "{error}");
 
     let fewer = windows(&split(toy_sentences(8, 1), "train.conll"), &tokenizer, &config, "train").unwrap();
-    let error = Trainer::resume(tiny_model(&device), fewer, dev.clone(), config.clone(), run.path(), &device)
-        .err()
-        .unwrap();
+    let error =
+        Trainer::resume(tiny_model(&device), fewer, dev.clone(), config.clone(), run.path(), &device).err().unwrap();
     assert!(error.to_string().contains("16 windows"), "{error}");
 
     // Log and checkpoint frequency may change; a finished run stays finished.
@@ -290,7 +291,8 @@ fn a_head_alone_trains_on_cached_encoder_outputs() {
     let plain = device.clone().inner();
     let encoder = model.encoder().unwrap().valid();
     let cached = |count, seed, name, what| {
-        let Inputs::Windows(aligned) = windows(&split(toy_sentences(count, seed), name), &tokenizer, &config, what).unwrap()
+        let Inputs::Windows(aligned) =
+            windows(&split(toy_sentences(count, seed), name), &tokenizer, &config, what).unwrap()
         else {
             unreachable!("windows() aligns")
         };
