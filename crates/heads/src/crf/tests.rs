@@ -315,3 +315,32 @@ fn sgd_on_an_autodiff_device_lowers_the_nll_and_reaches_the_emissions() {
     }
     assert!(losses[losses.len() - 1] < losses[0] * 0.8, "losses {losses:?}");
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Whatever the scores, a CRF constrained for a scheme decodes only
+    /// sequences that scheme allows: the emissions are drawn wide (±8) so
+    /// that an unconstrained decoder would often pick forbidden moves.
+    #[test]
+    fn viterbi_never_outputs_what_the_scheme_forbids(
+        scheme_index in 0usize..4,
+        mask in proptest::collection::vec(proptest::collection::vec(any::<bool>(), 7), 1..=3),
+        seed in any::<u64>(),
+    ) {
+        let scheme = [Scheme::Iob2, Scheme::Bioes, Scheme::Ioe2, Scheme::Bilou][scheme_index];
+        let tagset = Tagset::from_types(&["A", "B"], scheme).unwrap();
+        let labels = tagset.len();
+        let crf = Crf::new(labels, seed, &device()).unwrap().constrain_transitions(&tagset, scheme).unwrap();
+        let (batch, seq) = (mask.len(), 7);
+        let mut rng = SeededRng::new(seed.wrapping_add(7));
+        let emissions: Vec<f32> = rng.normals(batch * seq * labels, 8.0);
+        let emissions = Tensor::<3>::from_data(TensorData::new(emissions, [batch, seq, labels]), &device());
+        let flat: Vec<bool> = mask.iter().flatten().copied().collect();
+        let mask = Tensor::<2, Bool>::from_data(TensorData::new(flat, [batch, seq]), &device());
+        for row in crf.viterbi_decode(emissions, mask).unwrap() {
+            let tags: Vec<&str> = row.iter().map(|&id| tagset.label(id).unwrap()).collect();
+            prop_assert!(violations(&tags, scheme).is_empty(), "{scheme}: {tags:?}");
+        }
+    }
+}
