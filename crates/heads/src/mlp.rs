@@ -205,12 +205,20 @@ impl MlpHead {
             seed,
         )?;
         let rows = new_tagset.len();
+        // The hidden layers are kept as they are. Detached: on an autodiff
+        // device the old parameters' values belong to their graph, and burn
+        // makes only a leaf the parameter of another module.
+        let hidden = old
+            .hidden
+            .into_iter()
+            .map(|layer| LinearWeights { weight: layer.weight.detach(), bias: layer.bias.detach() })
+            .collect();
         let weights = MlpWeights {
+            hidden,
             out: LinearWeights {
                 weight: host_tensor_2d(weight, [rows, width], &device),
                 bias: host_tensor_1d(bias, &device),
             },
-            ..old
         };
         let head = Self::from_pytorch(new_tagset, self.hidden_size(), weights, &self.spec(), self.dropout())?;
         Ok((head, report))

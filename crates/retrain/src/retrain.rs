@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use burn::module::Module;
 use burn::tensor::Device;
-use retag_bert::{BertForTokenClassification, BertModel};
+use retag_bert::BertModel;
 use retag_data::metrics::Report;
 use retag_data::{Location, Scheme, Tagset};
 use retag_heads::WarmStartReport;
@@ -136,9 +136,9 @@ pub fn retrain(
     let (encoder, old_tagger) = match spec.strategy {
         Strategy::Full => (BertModel::from_pretrained(source, encoder_device)?, None),
         _ => {
-            let old = BertForTokenClassification::from_pretrained(source, encoder_device)?;
-            let (encoder, old_tagger) = TaggerModel::from_token_classification(old)?.split_encoder();
-            (encoder.expect("a model read from a checkpoint has its encoder"), Some(old_tagger))
+            // Any retag model folder: a HuggingFace one, or one with an MLP or CRF head.
+            let (encoder, old_tagger) = retag_model::folder::load(source, encoder_device)?.split_encoder();
+            (encoder.expect("a model read from a folder has its encoder"), Some(old_tagger))
         }
     };
 

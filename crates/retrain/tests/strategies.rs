@@ -449,6 +449,20 @@ fn every_head_trains_exports_and_reloads_to_the_same_tags() {
                     assert!(retag_data::scheme::violations(tags, Scheme::Iob2).is_empty(), "{what}: {tags:?}");
                 }
             }
+            // An exported model with another head is an old model like any other:
+            // warm-start reads it back and copies its MLP's output rows.
+            if strategy == Strategy::Naive && choice.kind == HeadKind::Mlp {
+                let mut again = spec.clone();
+                again.strategy = Strategy::WarmStart;
+                again.old_model = Some(model_dir.clone());
+                again.lineage = LineageSource::Infer { min_share: 0.5 };
+                again.config.epochs = 1;
+                let run_dir = out.path().join(format!("again-{choice}-run"));
+                let outcome = retrain(&again, &fixture.data, &run_dir, false, &device()).expect("warm-start from it");
+                let (copied, perturbed, random) = outcome.warm_start.expect("a warm-start report").counts();
+                assert_eq!(copied + perturbed + random, labels.len(), "{what}");
+                assert!(copied >= 3, "{what}: O and the person and place rows come from the MLP's own rows");
+            }
         }
     }
 }
