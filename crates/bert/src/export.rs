@@ -40,11 +40,27 @@ pub fn export_token_classification(
     out_dir: &Path,
     tokenizer_from: Option<&Path>,
 ) -> Result<()> {
+    write_dir_atomically(out_dir, |partial| {
+        Ok(write_files(model, &model.bert.config, &model.labels, head_of(model), partial, tokenizer_from)?)
+    })
+}
+
+/// Makes the new folder `out_dir` with `write`, which fills a hidden
+/// `.name.partial` folder beside it; the folder is renamed into place only
+/// once `write` succeeded, so a crash or an error never leaves a
+/// half-written model where a later load would take it for a whole one. A
+/// partial folder left by an earlier crash is removed first. Every model
+/// folder retag writes goes through here.
+pub fn write_dir_atomically<E: From<BertError>>(
+    out_dir: &Path,
+    write: impl FnOnce(&Path) -> std::result::Result<(), E>,
+) -> std::result::Result<(), E> {
     if out_dir.exists() {
         return Err(BertError::Export {
             path: out_dir.to_path_buf(),
             reason: "already exists; export writes a new directory".into(),
-        });
+        }
+        .into());
     }
     let partial = partial_dir(out_dir)?;
     if partial.exists() {
@@ -52,9 +68,8 @@ pub fn export_token_classification(
         std::fs::remove_dir_all(&partial).map_err(|source| io(&partial, source))?;
     }
     std::fs::create_dir_all(&partial).map_err(|source| io(&partial, source))?;
-
-    let written = write_files(model, &model.bert.config, &model.labels, head_of(model), &partial, tokenizer_from)
-        .and_then(|()| std::fs::rename(&partial, out_dir).map_err(|source| io(out_dir, source)));
+    let written =
+        write(&partial).and_then(|()| std::fs::rename(&partial, out_dir).map_err(|source| io(out_dir, source).into()));
     if written.is_err() {
         // Best effort: the error being returned matters more than this one.
         let _ = std::fs::remove_dir_all(&partial);

@@ -14,7 +14,7 @@
 //! destination and renamed into place, so a crash never leaves a folder a
 //! later load would take for a whole one.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use burn::tensor::Device;
 use retag_bert::{BertForTokenClassification, BertModel};
@@ -68,25 +68,7 @@ pub fn export(model: &TaggerModel, out_dir: &Path, tokenizer_from: Option<&Path>
         return Ok(retag_bert::export_token_classification(&hf, out_dir, tokenizer_from)?);
     }
     let encoder = model.encoder().ok_or_else(|| ModelError::mismatch("the model has no encoder to export"))?;
-    if out_dir.exists() {
-        return Err(ModelError::Folder {
-            path: out_dir.to_path_buf(),
-            reason: "already exists; export writes a new folder".into(),
-        });
-    }
-    let partial = partial_dir(out_dir)?;
-    if partial.exists() {
-        // Left by an export that crashed: never a finished model.
-        std::fs::remove_dir_all(&partial).map_err(ModelError::io(&partial))?;
-    }
-    std::fs::create_dir_all(&partial).map_err(ModelError::io(&partial))?;
-    let written = write_parts(model, encoder, &partial, tokenizer_from)
-        .and_then(|()| std::fs::rename(&partial, out_dir).map_err(ModelError::io(out_dir)));
-    if written.is_err() {
-        // Best effort: the error being returned matters more than this one.
-        let _ = std::fs::remove_dir_all(&partial);
-    }
-    written
+    retag_bert::write_dir_atomically(out_dir, |partial| write_parts(model, encoder, partial, tokenizer_from))
 }
 
 fn write_parts(model: &TaggerModel, encoder: &BertModel, dir: &Path, tokenizer_from: Option<&Path>) -> Result<()> {
@@ -148,16 +130,4 @@ pub fn load(dir: &Path, device: &Device) -> Result<TaggerModel> {
     }
     let tagger = Tagger::load(&description.head, labels, &dir.join(&description.head_weights), device)?;
     TaggerModel::new(encoder, tagger)
-}
-
-/// `parent/.name.partial`, on the same file system as `out_dir` so that the
-/// final rename is atomic.
-fn partial_dir(out_dir: &Path) -> Result<PathBuf> {
-    let name = out_dir
-        .file_name()
-        .ok_or_else(|| ModelError::Folder { path: out_dir.to_path_buf(), reason: "not a folder name".into() })?;
-    let mut partial_name = std::ffi::OsString::from(".");
-    partial_name.push(name);
-    partial_name.push(".partial");
-    Ok(out_dir.with_file_name(partial_name))
 }
