@@ -45,10 +45,35 @@ pub enum DataError {
     #[error("{}: tokenizer: {reason}", path.display())]
     Tokenizer { path: PathBuf, reason: String },
 
-    /// Two inputs that should line up do not (gold and prediction files with
-    /// different sentences or tokens, a windowing request that cannot fit).
+    /// Two inputs that should line up do not (gold and predicted tag lists of
+    /// different shapes, a windowing request that cannot fit). Gold and
+    /// prediction files get [`DataError::TokensDiffer`] or
+    /// [`DataError::SentenceCountDiffers`], which name both places.
     #[error("{at}: {reason}")]
     Mismatch { at: Location, reason: String },
+
+    /// A predicted sentence whose tokens are not the gold sentence's (another
+    /// number of tokens, another word). Tags are compared token by token, so
+    /// scoring it would compare the wrong words; both places are named,
+    /// because the fix may be in either file.
+    #[error("{at_pred}: {reason} ({at_gold})")]
+    TokensDiffer { at_pred: Location, at_gold: Location, reason: String },
+
+    /// Gold and prediction files that hold different numbers of sentences.
+    /// `at` is where the first sentence without a counterpart starts, in the
+    /// longer file; `unmatched` is its 1-based number.
+    #[error(
+        "{at}: {gold} has {gold_sentences} sentences but {pred} has {pred_sentences}; sentence {unmatched} starts \
+         here and has no counterpart"
+    )]
+    SentenceCountDiffers {
+        at: Location,
+        gold: Location,
+        gold_sentences: usize,
+        pred: Location,
+        pred_sentences: usize,
+        unmatched: usize,
+    },
 
     /// An option value that makes no sense (a window stride larger than the window...).
     #[error("invalid option {option}: {reason}")]

@@ -18,11 +18,17 @@
 //! `zero_division="warn"`), types are the union of gold and predicted types in
 //! code-point order (Python's `sorted`), and the macro and weighted averages
 //! are summed the way NumPy sums (pairwise), so that even the last bits agree.
+//!
+//! Sentences read from files go through [`check_tags`] and
+//! [`check_same_tokens`] before [`evaluate_sentences`] scores them, so that a
+//! bad tag or a prediction that drifted from the gold file is named by file
+//! and line rather than by sentence number.
 
 mod confusion;
 mod entities;
 mod report;
 mod scores;
+mod scoring_input;
 
 #[cfg(test)]
 mod tests;
@@ -37,6 +43,7 @@ use crate::location::Location;
 pub use confusion::{Confusion, ConfusionCell};
 pub use report::Report;
 pub use scores::Scores;
+pub use scoring_input::{check_same_tokens, check_tags, evaluate_sentences};
 
 use entities::{Entity, default_entities, strict_entities};
 use scores::Counts;
