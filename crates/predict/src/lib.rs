@@ -19,5 +19,5 @@ pub mod predictor;
 
 pub use error::{PredictError, Result};
 pub use options::{DEFAULT_BATCH_SIZE, DEFAULT_CHUNK_SENTENCES, PredictOptions};
-pub use output::{OutputFormat, PredictionWriter, infer_scheme};
+pub use output::{OutputFormat, PredictionWriter};
 pub use predictor::{Predictor, StreamSummary};

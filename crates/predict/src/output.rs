@@ -7,7 +7,7 @@ use std::path::Path;
 use retag_data::conll::{ConllWriter, Separator};
 use retag_data::jsonl::{JsonlShape, JsonlWriter};
 use retag_data::scheme::{OnInvalid, convert};
-use retag_data::{Location, Scheme, Sentence, Tagset};
+use retag_data::{Location, Scheme, Sentence};
 
 use crate::error::Result;
 
@@ -34,10 +34,10 @@ enum Inner<W: Write> {
 }
 
 impl<W: Write> PredictionWriter<W> {
-    /// A writer to `out`. `scheme` is the scheme of the predicted tags (see
-    /// [`infer_scheme`]); spans are decoded with it, as seqeval's default
-    /// mode reads them, so an `I-X` after `O` starts an entity rather than
-    /// failing the run.
+    /// A writer to `out`. `scheme` is the scheme of the predicted tags
+    /// (usually the model's: [`Scheme::from_labels`] over its tagset); spans
+    /// are decoded with it, as seqeval's default mode reads them, so an `I-X`
+    /// after `O` starts an entity rather than failing the run.
     pub fn new(out: W, format: OutputFormat, scheme: Scheme) -> Self {
         let inner = match format {
             OutputFormat::Conll(separator) => Inner::Conll(ConllWriter::new(out, separator)),
@@ -82,23 +82,9 @@ impl<W: Write> PredictionWriter<W> {
     }
 }
 
-/// The scheme a model's labels are written in: [`Scheme::from_labels`]
-/// over the tagset. Kept so that `retag_predict::infer_scheme` callers need
-/// no change; new code should call [`Scheme::from_labels`] directly.
-pub fn infer_scheme(tagset: &Tagset) -> Scheme {
-    Scheme::from_labels(tagset.labels())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn infer_scheme_reads_the_tagset_s_labels() {
-        // The rule itself is tested in retag-data (`Scheme::from_labels`).
-        let tagset = Tagset::new(vec!["O".into(), "I-PER".into(), "E-PER".into()]).unwrap();
-        assert_eq!(infer_scheme(&tagset), Scheme::Ioe2);
-    }
 
     fn written(format: OutputFormat, scheme: Scheme, sentences: &[Sentence]) -> String {
         let mut writer = PredictionWriter::new(Vec::new(), format, scheme);

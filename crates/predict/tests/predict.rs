@@ -18,9 +18,9 @@ use retag_bert::{BertForTokenClassification, BertInput};
 use retag_data::align::WordTokenizer;
 use retag_data::conll::{ConllOptions, ConllReader, Separator, TagColumn};
 use retag_data::jsonl::JsonlShape;
-use retag_data::{DataError, Location, Sentence};
+use retag_data::{DataError, Location, Scheme, Sentence};
 use retag_model::TaggerModel;
-use retag_predict::{OutputFormat, PredictError, PredictOptions, PredictionWriter, Predictor, infer_scheme};
+use retag_predict::{OutputFormat, PredictError, PredictOptions, PredictionWriter, Predictor};
 use tempfile::TempDir;
 
 /// The checkpoint and the vocabulary in one folder, as a user's model folder is.
@@ -228,8 +228,8 @@ fn stream(predictor: Predictor, chunk: usize, text: &str) -> (String, usize) {
     let predictor = predictor.with_options(PredictOptions { chunk_sentences: chunk, ..Default::default() }).unwrap();
     let options = ConllOptions { tag_column: TagColumn::None, ..Default::default() };
     let reader = ConllReader::new(text.as_bytes(), Location::file("in.conll"), options).unwrap();
-    let mut writer =
-        PredictionWriter::new(Vec::new(), OutputFormat::Conll(Separator::Space), infer_scheme(predictor.labels()));
+    let scheme = Scheme::from_labels(predictor.labels().labels());
+    let mut writer = PredictionWriter::new(Vec::new(), OutputFormat::Conll(Separator::Space), scheme);
     let summary = predictor.tag_stream(reader, &Location::file("in.conll"), |s| writer.write(&s)).unwrap();
     (String::from_utf8(writer.finish().unwrap()).unwrap(), summary.sentences)
 }
@@ -331,8 +331,8 @@ fn jsonl_output_has_spans_over_the_text() {
     let predictor = predictor(PredictOptions::default());
     let sentences: Vec<retag_data::Result<Sentence>> =
         vec![Ok(Sentence::new(words("ann smith went to new york"), vec![])), Ok(Sentence::default())];
-    let mut writer =
-        PredictionWriter::new(Vec::new(), OutputFormat::Jsonl(JsonlShape::Text), infer_scheme(predictor.labels()));
+    let scheme = Scheme::from_labels(predictor.labels().labels());
+    let mut writer = PredictionWriter::new(Vec::new(), OutputFormat::Jsonl(JsonlShape::Text), scheme);
     predictor.tag_stream(sentences, &Location::file("x.jsonl"), |s| writer.write(&s)).unwrap();
     let text = String::from_utf8(writer.finish().unwrap()).unwrap();
     let lines: Vec<&str> = text.lines().collect();

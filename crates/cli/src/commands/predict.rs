@@ -6,10 +6,10 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use retag_data::Location;
 use retag_data::conll::Separator;
 use retag_data::jsonl::JsonlShape;
-use retag_predict::{PredictOptions, PredictionWriter, Predictor, infer_scheme};
+use retag_data::{Location, Scheme};
+use retag_predict::{PredictOptions, PredictionWriter, Predictor};
 
 use crate::args::{Format, InputFormat, ModelArgs, OutputFormat, PredictArgs};
 use crate::dataset::{self, PartialFile};
@@ -32,7 +32,7 @@ pub fn run(args: &PredictArgs) -> Result<()> {
         OutputFormat::Jsonl => retag_predict::OutputFormat::Jsonl(JsonlShape::Text),
         OutputFormat::JsonlTokens => retag_predict::OutputFormat::Jsonl(JsonlShape::Tokens),
     };
-    let scheme = args.scheme.unwrap_or_else(|| infer_scheme(predictor.labels()));
+    let scheme = args.scheme.unwrap_or_else(|| Scheme::from_labels(predictor.labels().labels()));
 
     let sentences = dataset::read_untagged(&args.input, input_format, &args.conll)?;
     let (file, out) = PartialFile::create(&args.output)?;
