@@ -153,4 +153,14 @@ fn retrain_errors_name_what_is_wrong() {
         &out,
     ]));
     assert!(stderr.contains("classifier"), "{stderr}");
+
+    // A run folder left by an interrupted run: the resume hint, then the
+    // trainer's own error, printed as one chain.
+    std::fs::create_dir_all(dir.path().join("out.run")).expect("a run folder");
+    std::fs::write(dir.path().join("out.run").join("checkpoint.bin"), b"").expect("a checkpoint");
+    let mut args = base.to_vec();
+    args.extend(["--strategy", "naive", "--train", path(&data)]);
+    let stderr = fail(&retag(&args));
+    assert!(stderr.contains("out.run holds an interrupted run (add --resume to continue it): "), "{stderr}");
+    assert!(stderr.contains("checkpoint.bin") && stderr.contains("already holds a run"), "{stderr}");
 }

@@ -117,13 +117,15 @@ pub fn run_and_report(spec: &RetrainSpec, args: &TrainingArgs) -> Result<()> {
         data.test.as_ref().map_or(String::new(), |test| format!(" / {} test", test.sentences.len())),
         run_dir.display()
     );
+    // The error stays an error, so that `main` prints its whole source chain;
+    // the resume hint, when it applies, is context on top of it.
     let outcome = retag_retrain::retrain(spec, &data, &run_dir, args.resume, &device).map_err(|error| {
-        let hint = if run_dir.join(retag_train::checkpoint::CHECKPOINT).exists() && !args.resume {
-            " (the run folder holds an interrupted run: add --resume to continue it)"
+        let error = anyhow::Error::new(error);
+        if run_dir.join(retag_train::checkpoint::CHECKPOINT).exists() && !args.resume {
+            error.context(format!("{} holds an interrupted run (add --resume to continue it)", run_dir.display()))
         } else {
-            ""
-        };
-        anyhow::anyhow!("{error}{hint}")
+            error
+        }
     })?;
     write_outcome(&outcome, spec, &args.out).with_context(|| format!("writing {}", args.out.display()))?;
     print_outcome(&outcome, args);
