@@ -6,19 +6,19 @@
 //! and the tokenizer files copied from the source checkpoint.
 //!
 //! The directory is written under a temporary name next to the destination
-//! and renamed into place at the end, so a crash or error never leaves a
-//! half-written checkpoint where a user (or a later load) would take it for
-//! a whole one.
+//! and renamed into place at the end ([`retag_data::atomic`]), so a crash or
+//! error never leaves a half-written checkpoint where a user (or a later
+//! load) would take it for a whole one.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use burn::module::{Module, ModuleVisitor, Param};
 use burn::tensor::{Tensor, TensorData};
 use safetensors::Dtype;
 use safetensors::tensor::TensorView;
 
-use retag_data::Tagset;
+use retag_data::{DataError, Tagset};
 
 use crate::config::BertConfig;
 use crate::error::{BertError, Result};
@@ -41,52 +41,42 @@ pub fn export_token_classification(
     tokenizer_from: Option<&Path>,
 ) -> Result<()> {
     write_dir_atomically(out_dir, |partial| {
-        Ok(write_files(model, &model.bert.config, &model.labels, head_of(model), partial, tokenizer_from)?)
+        write_files(model, &model.bert.config, &model.labels, head_of(model), partial, tokenizer_from)
+            .map_err(Failure::Files)
     })
+    .map_err(|failure| failure.into_bert(out_dir))
 }
 
-/// Makes the new folder `out_dir` with `write`, which fills a hidden
-/// `.name.partial` folder beside it; the folder is renamed into place only
-/// once `write` succeeded, so a crash or an error never leaves a
-/// half-written model where a later load would take it for a whole one. A
-/// partial folder left by an earlier crash is removed first. Every model
-/// folder retag writes goes through here.
-pub fn write_dir_atomically<E: From<BertError>>(
-    out_dir: &Path,
-    write: impl FnOnce(&Path) -> std::result::Result<(), E>,
-) -> std::result::Result<(), E> {
-    if out_dir.exists() {
-        return Err(BertError::Export {
-            path: out_dir.to_path_buf(),
-            reason: "already exists; export writes a new directory".into(),
+/// The shared folder writer, re-exported so that `retag_bert::write_dir_atomically`
+/// still names it; new code calls [`retag_data::atomic`] directly.
+pub use retag_data::atomic::write_dir_atomically;
+
+/// What [`write_dir_atomically`] fails with here: this crate's error from
+/// writing the files, or retag-data's from making, checking or renaming the
+/// folder. [`Self::into_bert`] turns the latter into this crate's own
+/// variants, so that callers see (and match) the errors they always have.
+enum Failure {
+    Files(BertError),
+    Folder(DataError),
+}
+
+impl From<DataError> for Failure {
+    fn from(error: DataError) -> Self {
+        Self::Folder(error)
+    }
+}
+
+impl Failure {
+    fn into_bert(self, out_dir: &Path) -> BertError {
+        match self {
+            Self::Files(error) => error,
+            Self::Folder(DataError::Io { path, source }) if source.kind() == std::io::ErrorKind::AlreadyExists => {
+                BertError::Export { path, reason: "already exists; export writes a new directory".into() }
+            }
+            Self::Folder(DataError::Io { path, source }) => BertError::Io { path, source },
+            Self::Folder(other) => BertError::Export { path: out_dir.to_path_buf(), reason: other.to_string() },
         }
-        .into());
     }
-    let partial = partial_dir(out_dir)?;
-    if partial.exists() {
-        // Left by an export that crashed: never a finished checkpoint.
-        std::fs::remove_dir_all(&partial).map_err(|source| io(&partial, source))?;
-    }
-    std::fs::create_dir_all(&partial).map_err(|source| io(&partial, source))?;
-    let written =
-        write(&partial).and_then(|()| std::fs::rename(&partial, out_dir).map_err(|source| io(out_dir, source).into()));
-    if written.is_err() {
-        // Best effort: the error being returned matters more than this one.
-        let _ = std::fs::remove_dir_all(&partial);
-    }
-    written
-}
-
-/// `parent/.name.partial`, on the same file system as `out_dir` so that the
-/// final rename is atomic.
-fn partial_dir(out_dir: &Path) -> Result<PathBuf> {
-    let name = out_dir
-        .file_name()
-        .ok_or_else(|| BertError::Export { path: out_dir.to_path_buf(), reason: "not a directory name".into() })?;
-    let mut partial_name = std::ffi::OsString::from(".");
-    partial_name.push(name);
-    partial_name.push(".partial");
-    Ok(out_dir.with_file_name(partial_name))
 }
 
 fn io(path: &Path, source: std::io::Error) -> BertError {

@@ -1,11 +1,10 @@
 //! Opening data files in the format the user named (or their extension says),
 //! as streams of sentences, so that big files are never held in memory.
 
-use std::fs::File;
-use std::io::BufWriter;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result};
+use retag_data::atomic::AtomicFile;
 use retag_data::conll::{ConllOptions, ConllReader, ConllWriter, Delimiter, Separator, TagColumn};
 use retag_data::jsonl::{JsonlOptions, JsonlReader, JsonlShape, JsonlWriter};
 use retag_data::text::TextReader;
@@ -64,53 +63,44 @@ pub fn read_all(path: &Path, input: &InputArgs) -> Result<Vec<Sentence>> {
     read(path, input)?.collect::<Result<Vec<_>, _>>().with_context(|| format!("reading {}", path.display()))
 }
 
-/// A file written next to its destination under a temporary name and moved
-/// into place only once complete: a failed run leaves no half file, and
-/// `convert a.txt a.txt` cannot destroy its own input.
-pub struct PartialFile {
-    partial: PathBuf,
-    destination: PathBuf,
-}
+/// `retag predict`'s handle on its output file. The [`AtomicFile`] returned
+/// beside it does all the work (a failed run leaves no half file, and an
+/// output named like the input cannot destroy it); this only keeps the
+/// command's create, commit and abandon calls as they were, and can go once
+/// the command holds the [`AtomicFile`] alone.
+pub struct PartialFile;
 
 impl PartialFile {
-    /// Creates the temporary file for `path` and returns it, buffered.
-    pub fn create(path: &Path) -> Result<(Self, BufWriter<File>)> {
-        let name = path.file_name().with_context(|| format!("{} is not a file name", path.display()))?;
-        let partial = path.with_file_name(format!(".{}.partial", name.to_string_lossy()));
-        let file = File::create(&partial).with_context(|| format!("cannot create {}", partial.display()))?;
-        Ok((Self { partial, destination: path.to_path_buf() }, BufWriter::new(file)))
+    /// Starts writing `path`; the returned stream is already buffered.
+    pub fn create(path: &Path) -> Result<(Self, AtomicFile)> {
+        Ok((Self, AtomicFile::create(path)?))
     }
 
     /// Flushes `out` (an error here, such as a full disk, must not go
     /// unnoticed) and moves the file into place.
-    pub fn commit(self, out: BufWriter<File>) -> Result<()> {
-        let file = out.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all().with_context(|| format!("cannot write {}", self.partial.display()))?;
-        std::fs::rename(&self.partial, &self.destination)
-            .with_context(|| format!("cannot move {} to {}", self.partial.display(), self.destination.display()))
+    pub fn commit(self, out: AtomicFile) -> Result<()> {
+        Ok(out.commit()?)
     }
 
-    /// Removes the temporary file after a failure.
-    pub fn abandon(self) {
-        let _ = std::fs::remove_file(&self.partial);
-    }
+    /// Gives up the file: the partial file goes when its stream is dropped.
+    pub fn abandon(self) {}
 }
 
 /// A destination for sentences in the format of its file name, written
-/// through a [`PartialFile`].
+/// through an [`AtomicFile`]: a failed run leaves no half file, and
+/// `convert a.txt a.txt` cannot destroy its own input.
 pub struct SentenceSink {
     writer: Writer,
-    file: PartialFile,
 }
 
 enum Writer {
-    Conll(ConllWriter<BufWriter<File>>),
-    Jsonl(JsonlWriter<BufWriter<File>>),
+    Conll(ConllWriter<AtomicFile>),
+    Jsonl(JsonlWriter<AtomicFile>),
 }
 
 impl SentenceSink {
     pub fn create(path: &Path, format: Format, tab_separated: bool) -> Result<Self> {
-        let (file, out) = PartialFile::create(path)?;
+        let out = AtomicFile::create(path)?;
         let writer = match format {
             Format::Conll => {
                 let separator = if tab_separated { Separator::Tab } else { Separator::Space };
@@ -118,7 +108,7 @@ impl SentenceSink {
             }
             Format::Jsonl => Writer::Jsonl(JsonlWriter::new(out, JsonlShape::Tokens).with_destination(path)),
         };
-        Ok(Self { writer, file })
+        Ok(Self { writer })
     }
 
     pub fn write(&mut self, sentence: &Sentence) -> Result<(), DataError> {
@@ -134,11 +124,9 @@ impl SentenceSink {
             Writer::Conll(writer) => writer.finish()?,
             Writer::Jsonl(writer) => writer.finish()?,
         };
-        self.file.commit(out)
+        Ok(out.commit()?)
     }
 
-    /// Removes the temporary file after a failure.
-    pub fn abandon(self) {
-        self.file.abandon();
-    }
+    /// Removes the temporary file after a failure (as dropping the sink would).
+    pub fn abandon(self) {}
 }

@@ -13,6 +13,7 @@
 //! - [`stats`]: what a dataset holds.
 
 pub mod align;
+pub mod atomic;
 pub mod conll;
 pub mod error;
 pub mod jsonl;

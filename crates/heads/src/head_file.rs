@@ -28,11 +28,11 @@
 //! file and the tensor, never a layer left at random init.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::Path;
 
 use burn::tensor::{Device, Tensor};
-use retag_data::Tagset;
+use retag_data::atomic::write_atomically;
+use retag_data::{DataError, Tagset};
 use safetensors::tensor::TensorView;
 use safetensors::{Dtype, SafeTensors};
 
@@ -77,9 +77,9 @@ pub fn layout(spec: &HeadSpec, labels: usize) -> Vec<(String, Vec<usize>)> {
     table
 }
 
-/// Writes `tagger`'s tensors to `path`, atomically: into a temporary file in
-/// the same folder, then renamed over `path`, so a reader sees the old file
-/// or the new one, never half of one.
+/// Writes `tagger`'s tensors to `path`, atomically (see
+/// [`retag_data::atomic`]): a reader sees the old file or the new one, never
+/// half of one.
 pub(crate) fn save(tagger: &Tagger, path: &Path) -> Result<()> {
     let mut values = host_tensors(tagger)?;
     let table = layout(&tagger.spec(), tagger.tagset().len());
@@ -105,7 +105,11 @@ pub(crate) fn save(tagger: &Tagger, path: &Path) -> Result<()> {
     let metadata = HashMap::from([("format".to_string(), "pt".to_string())]);
     let serialized = safetensors::serialize(views, Some(metadata))
         .map_err(|error| HeadError::Safetensors { path: path.to_path_buf(), reason: error.to_string() })?;
-    write_atomically(path, &serialized)
+    // A failed write is this crate's `Io` error, naming the file, as a failed read is.
+    write_atomically(path, &serialized).map_err(|error| match error {
+        DataError::Io { path, source } => HeadError::Io { path, source },
+        other => HeadError::Data(other),
+    })
 }
 
 /// Every tensor of `tagger` on the host, by file name.
@@ -136,27 +140,6 @@ fn host_tensors(tagger: &Tagger) -> Result<HashMap<String, Vec<f32>>> {
         values.insert(CRF_END.to_string(), host_values(CRF_END, &end)?);
     }
     Ok(values)
-}
-
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let io = |at: &Path| {
-        let at = at.to_path_buf();
-        move |source| HeadError::Io { path: at, source }
-    };
-    let folder = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    // Dropped (and so deleted) on any error below.
-    let mut partial =
-        tempfile::Builder::new().prefix(".head.").suffix(".partial").tempfile_in(folder).map_err(io(folder))?;
-    partial.write_all(bytes).and_then(|()| partial.as_file().sync_all()).map_err(io(partial.path()))?;
-    partial.persist(path).map_err(|error| io(path)(error.error))?;
-    // Best effort, as a crash only loses the rename: make it durable.
-    if let Ok(folder) = std::fs::File::open(folder) {
-        let _ = folder.sync_all();
-    }
-    Ok(())
 }
 
 /// The tagger `spec` describes over `tagset`, its tensors read from `path`.

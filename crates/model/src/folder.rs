@@ -68,7 +68,7 @@ pub fn export(model: &TaggerModel, out_dir: &Path, tokenizer_from: Option<&Path>
         return Ok(retag_bert::export_token_classification(&hf, out_dir, tokenizer_from)?);
     }
     let encoder = model.encoder().ok_or_else(|| ModelError::mismatch("the model has no encoder to export"))?;
-    retag_bert::write_dir_atomically(out_dir, |partial| write_parts(model, encoder, partial, tokenizer_from))
+    retag_data::atomic::write_dir_atomically(out_dir, |partial| write_parts(model, encoder, partial, tokenizer_from))
 }
 
 fn write_parts(model: &TaggerModel, encoder: &BertModel, dir: &Path, tokenizer_from: Option<&Path>) -> Result<()> {

@@ -3,7 +3,6 @@
 //! where each head row came from) and `run-config.json` (the resolved
 //! settings, so the run can be repeated) beside the weights.
 
-use std::io::Write;
 use std::path::Path;
 
 use retag_data::metrics::Report;
@@ -87,14 +86,6 @@ pub fn run_config_json(spec: &RetrainSpec) -> Value {
 /// Writes `value` to `path` through a temporary file and a rename, so a
 /// reader never sees half a file.
 pub fn write_json_atomically(path: &Path, value: &Value) -> Result<()> {
-    let partial = path.with_extension("json.partial");
     let text = serde_json::to_string_pretty(value).expect("a JSON value always serializes");
-    let write = || -> std::io::Result<()> {
-        let mut file = std::fs::File::create(&partial)?;
-        file.write_all(text.as_bytes())?;
-        file.write_all(b"\n")?;
-        file.sync_all()?;
-        std::fs::rename(&partial, path)
-    };
-    write().map_err(RetrainError::io(path))
+    Ok(retag_data::atomic::write_atomically(path, format!("{text}\n").as_bytes())?)
 }

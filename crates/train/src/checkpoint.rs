@@ -2,10 +2,10 @@
 //! stopped, in one file replaced atomically.
 //!
 //! One file rather than a folder because a rename replaces a file in one
-//! step: the file is written as `checkpoint.bin.tmp`, synced to disk, renamed
-//! over `checkpoint.bin`, and the folder synced so the rename itself
-//! survives a power cut. A crash at any point leaves the previous
-//! checkpoint or the new one, never a mix.
+//! step: the file is written through [`retag_data::atomic::AtomicFile`], as
+//! `.checkpoint.bin.partial`, synced to disk, renamed over `checkpoint.bin`,
+//! and the folder synced so the rename itself survives a power cut. A crash
+//! at any point leaves the previous checkpoint or the new one, never a mix.
 //!
 //! Layout: the magic line `retag-checkpoint\n`, then four sections, each a
 //! little-endian `u64` length and that many bytes: the JSON header (format
@@ -20,6 +20,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use burn::tensor::Bytes;
+use retag_data::atomic::AtomicFile;
 use serde::{Deserialize, Serialize};
 
 use crate::config::TrainConfig;
@@ -117,22 +118,22 @@ impl Checkpoint {
     /// Writes `dir/checkpoint.bin` atomically (see the module doc).
     pub fn write(&self, dir: &Path) -> Result<PathBuf> {
         let path = dir.join(CHECKPOINT);
-        let temporary = dir.join(format!("{CHECKPOINT}.tmp"));
         let header = serde_json::to_vec(&self.header).expect("a checkpoint header always serializes");
         let empty = Bytes::from_bytes_vec(Vec::new());
         let sections: [&[u8]; 4] = [&header, &self.model, &self.optimizer, self.best_model.as_ref().unwrap_or(&empty)];
-        let write = || -> std::io::Result<()> {
-            let mut file = File::create(&temporary)?;
+        // Streamed rather than joined into one buffer: the sections already
+        // hold the model's size several times over.
+        let mut file = AtomicFile::create(&path)?;
+        let mut write = || -> std::io::Result<()> {
             file.write_all(MAGIC)?;
             for section in sections {
                 file.write_all(&(section.len() as u64).to_le_bytes())?;
                 file.write_all(section)?;
             }
-            file.sync_all()
+            Ok(())
         };
-        write().map_err(TrainError::io(&temporary))?;
-        std::fs::rename(&temporary, &path).map_err(TrainError::io(&path))?;
-        File::open(dir).and_then(|folder| folder.sync_all()).map_err(TrainError::io(dir))?;
+        write().map_err(TrainError::io(&path))?;
+        file.commit()?;
         Ok(path)
     }
 
