@@ -11,11 +11,13 @@
 //! The loss is computed in burn tensors with the forward algorithm in log
 //! space, so it is differentiable on an autodiff device; decoding (Viterbi)
 //! runs on the host, since it is a discrete search over `labels²` numbers per
-//! token. Masks may have holes (see [`positions`]).
+//! token. Masks may have holes (see [`positions`]). A CRF for a new tagset
+//! can start from an old one's scores ([`Crf::warm_start`]).
 
 mod constraints;
 mod positions;
 mod viterbi;
+mod warm_start;
 
 use burn::module::{Module, Param};
 use burn::tensor::{Bool, Device, Int, Tensor, TensorData};
@@ -27,6 +29,7 @@ use crate::rng::SeededRng;
 
 pub use constraints::{FORBIDDEN, Forbidden};
 use positions::Positions;
+pub use warm_start::CrfStart;
 
 /// Bound of pytorch-crf's uniform initialisation.
 const INIT_BOUND: f64 = 0.1;

@@ -27,6 +27,12 @@ pub enum HeadError {
     )]
     UnknownParent { label: String, parent: String, known: String },
 
+    /// A warm-start report applied to a tagset it does not describe (a CRF
+    /// warm-started from another head's report): its labels differ, or it
+    /// starts a label from an old label the old tagset lacks.
+    #[error("the warm-start report does not fit: {reason}")]
+    ReportMismatch { reason: String },
+
     /// A label id outside the tagset in a gold-label tensor.
     #[error("tensor {tensor}: label id {id} at row {row}, position {position} is not below the {num_labels} labels")]
     LabelOutOfRange { tensor: String, row: usize, position: usize, id: i64, num_labels: usize },

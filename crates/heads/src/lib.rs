@@ -17,7 +17,8 @@
 //! - [`Tagger`]: a head with an optional CRF, giving a loss for training and
 //!   label ids for prediction ([`targets`] builds its label tensors);
 //! - [`Crf`]: a linear-chain CRF (forward-algorithm loss, Viterbi decoding,
-//!   optional tag-scheme constraints);
+//!   optional tag-scheme constraints), warm-started from an old CRF's
+//!   scores where the labels map;
 //! - [`HeadSpec`] and [`head_file`]: a tagger saved as a versioned JSON
 //!   spec plus `head.safetensors`, for models that are not plain
 //!   HuggingFace token-classification checkpoints.
@@ -36,7 +37,7 @@ pub mod tagger;
 pub mod targets;
 pub mod warm_start;
 
-pub use crf::Crf;
+pub use crf::{Crf, CrfStart};
 pub use error::{HeadError, Result};
 pub use head::{Head, HeadArch, HeadKind};
 pub use head_file::HEAD_FILE;

@@ -21,7 +21,9 @@
 //!
 //! The plan is computed on label names only and applied to `[labels, width]`
 //! matrices in PyTorch layout, so the linear head and the MLP head's output
-//! layer share it.
+//! layer share it. A CRF on top starts from the same plan: its report says
+//! where each row came from, and [`crate::Crf::warm_start`] copies the old
+//! transitions between those rows.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -29,6 +31,7 @@ use std::fmt;
 use retag_data::Tagset;
 use retag_data::scheme::Tag;
 
+use crate::crf::CrfStart;
 use crate::error::{HeadError, Result};
 use crate::pytorch_linear::HF_INIT_STD;
 use crate::rng::SeededRng;
@@ -60,6 +63,9 @@ pub struct LabelStart {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct WarmStartReport {
     pub labels: Vec<LabelStart>,
+    /// Where a CRF's scores came from, when the old model's CRF was
+    /// warm-started too (`None`: no CRF, or a fresh one).
+    pub crf: Option<CrfStart>,
 }
 
 impl WarmStartReport {
@@ -71,6 +77,7 @@ impl WarmStartReport {
                 .iter()
                 .map(|label| LabelStart { label: label.clone(), origin: RowOrigin::Random, note: None })
                 .collect(),
+            crf: None,
         }
     }
 
@@ -105,7 +112,16 @@ impl fmt::Display for WarmStartReport {
             writeln!(f)?;
         }
         let (copied, perturbed, random) = self.counts();
-        write!(f, "{copied} copied, {perturbed} copied+perturbed, {random} random")
+        write!(f, "{copied} copied, {perturbed} copied+perturbed, {random} random")?;
+        if let Some(crf) = &self.crf {
+            let CrfStart { copied, fresh, forbidden } = crf;
+            write!(
+                f,
+                "\nCRF transitions, starts and ends: {copied} copied from the old CRF, {fresh} fresh, \
+                 {forbidden} forbidden by the scheme"
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -189,7 +205,7 @@ impl RowPlan {
                 LabelStart { label: label.clone(), origin, note }
             })
             .collect();
-        Ok(Self { sources, report: WarmStartReport { labels } })
+        Ok(Self { sources, report: WarmStartReport { labels, crf: None } })
     }
 
     /// The new `[new labels, width]` weight and `[new labels]` bias from the

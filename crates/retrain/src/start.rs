@@ -1,6 +1,7 @@
 //! The tagger each strategy starts training with: a fresh one of the
 //! chosen kind, or the old model's, resized to the new tagset with each new
-//! label starting from its parent's output row.
+//! label starting from its parent's output row (and, under a CRF, from its
+//! parent's transitions).
 
 use burn::tensor::Device;
 use retag_data::{Scheme, Tagset};
@@ -43,7 +44,9 @@ pub fn fresh_tagger(
 /// The old tagger resized to `labels`: each new label's output row starts
 /// from its parent's (see `retag_heads::warm_start`). The old head must be
 /// of the chosen kind (rows of a linear head do not fit an MLP). A CRF, if
-/// chosen, starts fresh over the new labels.
+/// chosen, starts from the old model's CRF where the labels map (see
+/// [`retag_heads::Crf::warm_start`]; the report's `crf` line says how many
+/// scores were copied), or fresh when the old model has none.
 pub fn warm_started_tagger(
     old: Tagger,
     choice: HeadChoice,
@@ -52,7 +55,7 @@ pub fn warm_started_tagger(
     scheme: Scheme,
     seed: u64,
 ) -> Result<(Tagger, WarmStartReport)> {
-    let (head, _old_crf) = old.into_parts();
+    let (head, old_crf) = old.into_parts();
     if head.kind() != choice.kind {
         return Err(RetrainError::option(
             "head",
@@ -64,8 +67,17 @@ pub fn warm_started_tagger(
             ),
         ));
     }
-    let (head, report) = head.warm_start(labels, |kind| lineage.parent(kind), SPLIT_PERTURBATION_STD, seed)?;
-    Ok((with_crf_if(choice, head, scheme, seed)?, report))
+    let old_labels = head.tagset().clone();
+    let (head, mut report) = head.warm_start(labels, |kind| lineage.parent(kind), SPLIT_PERTURBATION_STD, seed)?;
+    let tagger = match old_crf.filter(|_| choice.crf) {
+        Some(old_crf) => {
+            let (crf, start) = old_crf.warm_start(&old_labels, head.tagset(), &report, Some(scheme), seed)?;
+            report.crf = Some(start);
+            Tagger::with_crf(head, crf)?
+        }
+        None => with_crf_if(choice, head, scheme, seed)?,
+    };
+    Ok((tagger, report))
 }
 
 fn with_crf_if(choice: HeadChoice, head: Head, scheme: Scheme, seed: u64) -> Result<Tagger> {

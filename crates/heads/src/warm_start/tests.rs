@@ -228,3 +228,17 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_warm_started_crf_adds_one_line() {
+    let old = old_head(iob2(&["ORG"]));
+    let (_, mut report) = old.warm_start(iob2(&["ORG"]), |t| Some(t.to_string()), 0.0, 0).unwrap();
+    report.crf = Some(CrfStart { copied: 13, fresh: 0, forbidden: 2 });
+    let expected = "\
+O      copied from O
+B-ORG  copied from B-ORG
+I-ORG  copied from I-ORG
+3 copied, 0 copied+perturbed, 0 random
+CRF transitions, starts and ends: 13 copied from the old CRF, 0 fresh, 2 forbidden by the scheme";
+    assert_eq!(report.to_string(), expected);
+}
