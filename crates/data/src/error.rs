@@ -61,16 +61,20 @@ pub enum DataError {
 
     /// Gold and prediction files that hold different numbers of sentences.
     /// `at` is where the first sentence without a counterpart starts, in the
-    /// longer file; `unmatched` is its 1-based number.
+    /// longer file; `unmatched` is its 1-based number. The two files are
+    /// paths, not [`Location`]s, to keep the error small (clippy's
+    /// `result_large_err`): every `Result` of the crate carries it.
     #[error(
-        "{at}: {gold} has {gold_sentences} sentences but {pred} has {pred_sentences}; sentence {unmatched} starts \
-         here and has no counterpart"
+        "{at}: {} has {gold_sentences} sentences but {} has {pred_sentences}; sentence {unmatched} starts here and \
+         has no counterpart",
+        gold.display(),
+        pred.display()
     )]
     SentenceCountDiffers {
         at: Location,
-        gold: Location,
+        gold: PathBuf,
         gold_sentences: usize,
-        pred: Location,
+        pred: PathBuf,
         pred_sentences: usize,
         unmatched: usize,
     },

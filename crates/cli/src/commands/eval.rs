@@ -27,10 +27,9 @@ pub fn run(args: &EvalArgs) -> Result<()> {
 fn score_files(gold_path: &Path, pred_path: &Path, args: &EvalArgs) -> Result<Report> {
     let gold = dataset::read_all(gold_path, &args.input)?;
     let pred = dataset::read_all(pred_path, &args.input)?;
-    let (gold_file, pred_file) = (Location::file(gold_path), Location::file(pred_path));
-    check_tags(&gold_file, &gold, args.mode)?;
-    check_tags(&pred_file, &pred, args.mode)?;
-    check_same_tokens(&gold_file, &gold, &pred_file, &pred)?;
+    check_tags(gold_path, &gold, args.mode)?;
+    check_tags(pred_path, &pred, args.mode)?;
+    check_same_tokens(gold_path, &gold, pred_path, &pred)?;
     Ok(evaluate_sentences(&gold, &pred, args.mode)?)
 }
 
@@ -39,12 +38,12 @@ fn score_files(gold_path: &Path, pred_path: &Path, args: &EvalArgs) -> Result<Re
 fn score_model(model_dir: &Path, data: &Path, args: &EvalArgs) -> Result<Report> {
     let predictor = predict::load(model_dir, &args.run, DEFAULT_CHUNK_SENTENCES)?;
     let gold = dataset::read_all(data, &args.input)?;
+    check_tags(data, &gold, args.mode)?;
     let file = Location::file(data);
-    check_tags(&file, &gold, args.mode)?;
     let tags = predictor.tag_sentences(&gold, &file).with_context(|| format!("tagging {}", data.display()))?;
     let pred: Vec<Sentence> = gold.iter().zip(tags).map(|(sentence, tags)| sentence.with_tags(tags)).collect();
     // Strict mode reads IOB2 only: a model whose labels are in another scheme is named here.
-    check_tags(&file, &pred, args.mode).with_context(|| format!("the predictions of {}", model_dir.display()))?;
+    check_tags(data, &pred, args.mode).with_context(|| format!("the predictions of {}", model_dir.display()))?;
     Ok(evaluate_sentences(&gold, &pred, args.mode)?)
 }
 

@@ -5,6 +5,8 @@
 //! `retag eval` and any program that scores files call these in this order:
 //! [`check_tags`] on each side, [`check_same_tokens`], then [`evaluate_sentences`].
 
+use std::path::Path;
+
 use crate::error::DataError;
 use crate::location::Location;
 use crate::sentence::Sentence;
@@ -16,7 +18,8 @@ use super::{Mode, Report, evaluate};
 /// strict mode seqeval refuses anything but IOB2 prefixes; so do we, but
 /// naming the line. A file with no sentence is an error too: its scores
 /// would be zeros that look like a model's.
-pub fn check_tags(file: &Location, sentences: &[Sentence], mode: Mode) -> Result<(), DataError> {
+pub fn check_tags(path: &Path, sentences: &[Sentence], mode: Mode) -> Result<(), DataError> {
+    let file = &Location::file(path);
     if sentences.is_empty() {
         return Err(DataError::Malformed { at: file.clone(), reason: "the file holds no sentence to evaluate".into() });
     }
@@ -44,11 +47,12 @@ pub fn check_tags(file: &Location, sentences: &[Sentence], mode: Mode) -> Result
 /// Sentences are compared before their count, so that a sentence dropped or
 /// split in the middle of a file is named where it happened, not at the end.
 pub fn check_same_tokens(
-    gold_file: &Location,
+    gold_path: &Path,
     gold: &[Sentence],
-    pred_file: &Location,
+    pred_path: &Path,
     pred: &[Sentence],
 ) -> Result<(), DataError> {
+    let (gold_file, pred_file) = (&Location::file(gold_path), &Location::file(pred_path));
     for (number, (g, p)) in gold.iter().zip(pred).enumerate() {
         if g.len() != p.len() {
             return Err(DataError::TokensDiffer {
@@ -70,9 +74,9 @@ pub fn check_same_tokens(
         let (longer, longer_file) = if gold.len() > pred.len() { (gold, gold_file) } else { (pred, pred_file) };
         return Err(DataError::SentenceCountDiffers {
             at: longer[paired].location(longer_file),
-            gold: gold_file.clone(),
+            gold: gold_path.to_path_buf(),
             gold_sentences: gold.len(),
-            pred: pred_file.clone(),
+            pred: pred_path.to_path_buf(),
             pred_sentences: pred.len(),
             unmatched: paired + 1,
         });
@@ -125,9 +129,8 @@ mod tests {
             (Mode::Default, &[], Err("f.txt: the file holds no sentence to evaluate")),
             (Mode::Strict, &[], Err("f.txt: the file holds no sentence to evaluate")),
         ];
-        let file = Location::file("f.txt");
         for (mode, sentences, expected) in cases {
-            let got = check_tags(&file, &conll(sentences), *mode).map_err(|error| error.to_string());
+            let got = check_tags(Path::new("f.txt"), &conll(sentences), *mode).map_err(|error| error.to_string());
             match (&got, expected) {
                 (Ok(()), Ok(())) => {}
                 (Err(error), Err(expected)) => assert!(error.starts_with(expected), "{sentences:?}: {error}"),
@@ -138,11 +141,11 @@ mod tests {
 
     #[test]
     fn check_tags_errors_are_typed() {
-        let file = Location::file("f.txt");
-        let error = check_tags(&file, &conll(&["a X"]), Mode::Default).unwrap_err();
+        let file = Path::new("f.txt");
+        let error = check_tags(file, &conll(&["a X"]), Mode::Default).unwrap_err();
         assert!(matches!(error, DataError::InvalidTag { ref tag, .. } if tag == "X"), "{error:?}");
-        let error = check_tags(&file, &[], Mode::Default).unwrap_err();
-        assert!(matches!(error, DataError::Malformed { ref at, .. } if *at == file), "{error:?}");
+        let error = check_tags(file, &[], Mode::Default).unwrap_err();
+        assert!(matches!(error, DataError::Malformed { ref at, .. } if *at == Location::file(file)), "{error:?}");
     }
 
     #[test]
@@ -174,10 +177,10 @@ mod tests {
             // A difference inside a sentence is named before the count.
             (&["John B-PER\nSmyth I-PER\nin O"], Err("pred.txt:2: token \"Smyth\" differs")),
         ];
-        let (gold_file, pred_file) = (Location::file("gold.txt"), Location::file("pred.txt"));
+        let (gold_path, pred_path) = (Path::new("gold.txt"), Path::new("pred.txt"));
         let gold = conll(GOLD);
         for (pred, expected) in cases {
-            let got = check_same_tokens(&gold_file, &gold, &pred_file, &conll(pred)).map_err(|e| e.to_string());
+            let got = check_same_tokens(gold_path, &gold, pred_path, &conll(pred)).map_err(|e| e.to_string());
             match (&got, expected) {
                 (Ok(()), Ok(())) => {}
                 (Err(error), Err(expected)) => assert!(error.starts_with(expected), "{pred:?}: {error}"),
@@ -188,19 +191,20 @@ mod tests {
 
     #[test]
     fn check_same_tokens_errors_are_typed() {
-        let (gold_file, pred_file) = (Location::file("gold.txt"), Location::file("pred.txt"));
+        let (gold_path, pred_path) = (Path::new("gold.txt"), Path::new("pred.txt"));
+        let (gold_file, pred_file) = (Location::file(gold_path), Location::file(pred_path));
         let gold = conll(&["a O\nb O"]);
-        let error = check_same_tokens(&gold_file, &gold, &pred_file, &conll(&["a O\nc O"])).unwrap_err();
+        let error = check_same_tokens(gold_path, &gold, pred_path, &conll(&["a O\nc O"])).unwrap_err();
         match error {
             DataError::TokensDiffer { at_pred, at_gold, .. } => {
                 assert_eq!((at_pred, at_gold), (pred_file.at_line(2), gold_file.at_line(2)));
             }
             other => panic!("expected TokensDiffer, got {other:?}"),
         }
-        let error = check_same_tokens(&gold_file, &gold, &pred_file, &[]).unwrap_err();
+        let error = check_same_tokens(gold_path, &gold, pred_path, &[]).unwrap_err();
         match error {
-            DataError::SentenceCountDiffers { at, gold_sentences: 1, pred_sentences: 0, unmatched: 1, .. } => {
-                assert_eq!(at, gold_file.at_line(1));
+            DataError::SentenceCountDiffers { at, gold, pred, gold_sentences: 1, pred_sentences: 0, unmatched: 1 } => {
+                assert_eq!((at, gold.as_path(), pred.as_path()), (gold_file.at_line(1), gold_path, pred_path));
             }
             other => panic!("expected SentenceCountDiffers, got {other:?}"),
         }
