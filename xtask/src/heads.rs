@@ -9,6 +9,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result};
 use clap::Args;
+use retag_data::run_metrics::RunMetrics;
 
 use crate::cache::cache_dir;
 use crate::old_model::{self, OldModelArgs, shared_data};
@@ -32,11 +33,18 @@ pub struct HeadsArgs {
     /// Run again, ignoring cached results.
     #[arg(long)]
     pub fresh: bool,
+    /// Run this retag binary instead of building the tree's.
+    #[arg(long)]
+    pub retag: Option<PathBuf>,
 }
 
 pub fn run(args: &HeadsArgs) -> Result<()> {
     let old = old_model::run(&OldModelArgs { backend: args.backend, data: None, epochs: 3, fresh: false })?;
-    let retag = build_retag(args.backend)?;
+    let retag = match &args.retag {
+        Some(binary) if binary.is_file() => binary.clone(),
+        Some(binary) => anyhow::bail!("--retag {}: no such file", binary.display()),
+        None => build_retag(args.backend)?,
+    };
     let data = shared_data("wnut17");
     let backend = backend_flag(args.backend);
     let work = cache_dir().join("heads").join(backend);
@@ -73,16 +81,16 @@ pub fn run(args: &HeadsArgs) -> Result<()> {
     println!("|---|---|---|---|---|---|");
     for (strategy, head, outs) in rows {
         let metrics = outs.iter().map(|out| read_metrics(out)).collect::<Result<Vec<_>>>()?;
-        let figure = |read: &dyn Fn(&serde_json::Value) -> Option<f64>, scale: f64, digits: usize| {
+        let figure = |read: &dyn Fn(&RunMetrics) -> Option<f64>, scale: f64, digits: usize| {
             let values: Vec<f64> = metrics.iter().filter_map(read).map(|v| v * scale).collect();
             mean_and_spread(&values, digits)
         };
         println!(
             "| {strategy} | {head} | {} | {} | {} | {} |",
-            figure(&|m| m["test"]["micro"]["f1"].as_f64(), 100.0, 2),
-            figure(&|m| m["dev"]["micro"]["f1"].as_f64(), 100.0, 2),
-            figure(&|m| m["timing"]["secs_per_epoch"].as_f64(), 1.0, 1),
-            figure(&|m| m["timing"]["cache_secs"].as_f64(), 1.0, 1),
+            figure(&|m| m.test.as_ref().map(|test| test.micro.f1), 100.0, 2),
+            figure(&|m| Some(m.dev.micro.f1), 100.0, 2),
+            figure(&|m| Some(m.timing.secs_per_epoch), 1.0, 1),
+            figure(&|m| m.timing.cache_secs, 1.0, 1),
         );
     }
     println!("\nmodels and metrics.json: {}", work.join("models").display());

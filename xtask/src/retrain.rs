@@ -15,7 +15,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
-use serde_json::Value;
+use retag_data::run_metrics::RunMetrics;
 
 use crate::cache::{cache_dir, repo_root};
 use crate::fetch_data::{self, FetchDataArgs};
@@ -231,58 +231,52 @@ pub(crate) fn run_step(what: &str, mut command: Command) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn read_metrics(dir: &Path) -> Result<Value> {
-    let path = dir.join("metrics.json");
-    let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
-    serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", path.display()))
+pub(crate) fn read_metrics(dir: &Path) -> Result<RunMetrics> {
+    Ok(RunMetrics::read(dir)?)
+}
+
+/// An F1 in percent with two decimals, `-` when there is none.
+fn percent(scores: Option<f64>) -> String {
+    scores.filter(|f| !f.is_nan()).map_or_else(|| "-".to_string(), |f| format!("{:.2}", f * 100.0))
 }
 
 /// One line per strategy, then test F1 per new type, strategies as columns.
 fn print_table(rows: &[(String, PathBuf)]) -> Result<()> {
-    let metrics: Vec<(String, Value)> =
+    let metrics: Vec<(String, RunMetrics)> =
         rows.iter().map(|(name, dir)| Ok((name.clone(), read_metrics(dir)?))).collect::<Result<_>>()?;
-    let f1 = |value: &Value| value["micro"]["f1"].as_f64().map_or("-".to_string(), |f| format!("{:.2}", f * 100.0));
     println!("\nretraining the coarse WNUT-16 model (4 types) for the 10 fine types, entity F1 (seqeval, %):\n");
     println!(
         "{:<20} {:>7} {:>7} {:>7} {:>11} {:>10} {:>10}",
         "strategy", "dev F1", "test F1", "epochs", "s/epoch", "cache s", "total s"
     );
     for (name, m) in &metrics {
-        let timing = &m["timing"];
-        let secs = |key: &str| timing[key].as_f64().map_or("-".to_string(), |s| format!("{s:.1}"));
+        let timing = &m.timing;
         println!(
-            "{:<20} {:>7} {:>7} {:>7} {:>11} {:>10} {:>10}",
+            "{:<20} {:>7} {:>7} {:>7} {:>11.1} {:>10} {:>10.1}",
             name,
-            f1(&m["dev"]),
-            f1(&m["test"]),
-            timing["epochs"].as_u64().map_or("-".into(), |e| e.to_string()),
-            secs("secs_per_epoch"),
-            secs("cache_secs"),
-            secs("total_secs"),
+            percent(Some(m.dev.micro.f1)),
+            percent(m.test.as_ref().map(|test| test.micro.f1)),
+            timing.epochs,
+            timing.secs_per_epoch,
+            timing.cache_secs.map_or_else(|| "-".to_string(), |secs| format!("{secs:.1}")),
+            timing.total_secs,
         );
     }
-    let mut types: Vec<String> = Vec::new();
-    for (_, m) in &metrics {
-        if let Some(per_type) = m["test"]["per_type"].as_object() {
-            for kind in per_type.keys() {
-                if !types.contains(kind) {
-                    types.push(kind.clone());
-                }
-            }
-        }
-    }
+    let mut types: Vec<&String> =
+        metrics.iter().filter_map(|(_, m)| m.test.as_ref()).flat_map(|test| test.per_type.keys()).collect();
     types.sort();
+    types.dedup();
     println!("\ntest F1 per type (%):\n");
     print!("{:<14}", "type");
     for (name, _) in &metrics {
         print!(" {name:>20}");
     }
     println!();
-    for kind in &types {
+    for kind in types {
         print!("{kind:<14}");
         for (_, m) in &metrics {
-            let value = m["test"]["per_type"][kind]["f1"].as_f64().map_or("-".into(), |f| format!("{:.2}", f * 100.0));
-            print!(" {value:>20}");
+            let f1 = m.test.as_ref().and_then(|test| test.per_type.get(kind)).map(|scores| scores.scores.f1);
+            print!(" {:>20}", percent(f1));
         }
         println!();
     }

@@ -10,7 +10,8 @@
 //! - [`mapping`]: old-tagset to new-tagset mappings (rename, merge, split, new, drop);
 //! - [`metrics`]: entity-level scores that agree with seqeval 1.2.2;
 //! - [`align`]: words to subword tokens and back, with windows for long sentences;
-//! - [`stats`]: what a dataset holds.
+//! - [`stats`]: what a dataset holds;
+//! - [`run_metrics`]: the `metrics.json` a run leaves, written and read as one type.
 
 pub mod align;
 pub mod atomic;
@@ -20,6 +21,7 @@ pub mod jsonl;
 pub mod location;
 pub mod mapping;
 pub mod metrics;
+pub mod run_metrics;
 pub mod scheme;
 pub mod sentence;
 pub mod stats;

@@ -37,6 +37,7 @@
 
 mod file;
 mod infer;
+mod lineage;
 mod relabel;
 #[cfg(test)]
 mod tests;
@@ -49,6 +50,7 @@ use crate::tagset::Tagset;
 
 pub use file::MappingFormat;
 pub use infer::{InferredParent, MappingEvidence, OUTSIDE, inferred_to_text};
+pub use lineage::Lineage;
 pub use relabel::{RelabelOptions, Unmapped};
 
 /// What an old entity type becomes, and where the mapping file said so.

@@ -15,7 +15,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::TagsetMapping;
 use crate::error::Result;
@@ -31,7 +31,7 @@ pub struct MappingEvidence {
 }
 
 /// What was inferred for one new type.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InferredParent {
     pub new_type: String,
     /// The old types it descends from, most frequent first: every old type
