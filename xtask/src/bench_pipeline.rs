@@ -68,6 +68,16 @@ pub struct PipelineArgs {
     /// Make the bench's checkpoint again.
     #[arg(long)]
     pub fresh: bool,
+    /// Time this retag binary instead of building the tree's (for before/after
+    /// comparisons of two builds: `scripts/bench_before_after.py`).
+    #[arg(long)]
+    pub retag: Option<PathBuf>,
+    /// Run retag's side only (PyTorch's is skipped even where torch is installed).
+    #[arg(long)]
+    pub no_pytorch: bool,
+    /// Where the JSON summary goes (default: target/bench/pipeline.json).
+    #[arg(long)]
+    pub json_out: Option<PathBuf>,
 }
 
 /// What every case needs: the two programs, the checkpoint, the data, where outputs go.
@@ -75,6 +85,10 @@ struct Bench {
     retag: PathBuf,
     /// `None`: no torch here, PyTorch's side is skipped.
     python: Option<PathBuf>,
+    /// Run PyTorch's side of each case (off with `--no-pytorch`; the
+    /// checkpoint is still made with torch where it is installed, so that
+    /// runs with and without PyTorch's side time the same model).
+    pytorch_sides: bool,
     root: PathBuf,
     threads: usize,
     checkpoint: PathBuf,
@@ -106,6 +120,9 @@ pub fn run(args: &PipelineArgs) -> Result<()> {
     for dir in [&data, &inputs, &outputs, &logs] {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
+    if args.no_pytorch {
+        eprintln!("pytorch: its side is skipped (--no-pytorch)");
+    }
     let python = match super::find_torch(args.python.as_deref(), &root) {
         Ok(python) => Some(python),
         Err(reason) => {
@@ -113,12 +130,28 @@ pub fn run(args: &PipelineArgs) -> Result<()> {
             None
         }
     };
-    eprintln!("building retag (release)...");
-    // Default features (flex), as `cargo xtask retrain` builds it.
-    let retag = crate::release_build::release_binary("retag-cli", "retag", &[])?;
+    let retag = match &args.retag {
+        Some(binary) if binary.is_file() => binary.clone(),
+        Some(binary) => bail!("--retag {}: no such file", binary.display()),
+        None => {
+            eprintln!("building retag (release)...");
+            // Default features (flex), as `cargo xtask retrain` builds it.
+            crate::release_build::release_binary("retag-cli", "retag", &[])?
+        }
+    };
     prepare_data(&source, &data, args.quick)?;
-    let mut bench =
-        Bench { retag, python, root, threads: args.threads, checkpoint: PathBuf::new(), data, inputs, outputs, logs };
+    let mut bench = Bench {
+        retag,
+        python,
+        pytorch_sides: !args.no_pytorch,
+        root,
+        threads: args.threads,
+        checkpoint: PathBuf::new(),
+        data,
+        inputs,
+        outputs,
+        logs,
+    };
     bench.checkpoint = bench.make_checkpoint(&base, &source.join("train.txt"), &work, args.fresh)?;
 
     let mut rows = Vec::new();
@@ -162,7 +195,7 @@ pub fn run(args: &PipelineArgs) -> Result<()> {
         "rows": rows.iter().map(Row::to_json).collect::<Vec<_>>(),
     });
     let bench_dir = work.parent().expect("pipeline sits in target/bench");
-    let json_path = bench_dir.join("pipeline.json");
+    let json_path = args.json_out.clone().unwrap_or_else(|| bench_dir.join("pipeline.json"));
     let text = serde_json::to_string_pretty(&summary).expect("JSON values serialize");
     std::fs::write(&json_path, text).with_context(|| format!("cannot write {}", json_path.display()))?;
     let md_path = bench_dir.join("pipeline-summary.md");
@@ -281,7 +314,9 @@ impl Bench {
                 std::fs::remove_file(stale).with_context(|| format!("cannot remove {}", stale.display()))?;
             }
         }
-        if let Some(mut command) = self.python_command("bench_pipeline.py").filter(|_| with_pytorch) {
+        if let Some(mut command) =
+            self.python_command("bench_pipeline.py").filter(|_| with_pytorch && self.pytorch_sides)
+        {
             let json_out = self.outputs.join(format!("{stem}-pytorch.json"));
             command.args(["predict", "--threads", &self.threads.to_string(), "--model"]).arg(&self.checkpoint);
             command.arg("--input").arg(input).arg("--output").arg(&pytorch_out).arg("--json-out").arg(&json_out);
@@ -347,6 +382,7 @@ impl Bench {
         let threads = self.threads.to_string();
         let json_out = self.outputs.join(format!("{strategy}-pytorch.json"));
         let pytorch = match strategy {
+            _ if !self.pytorch_sides => None,
             "frozen" => self.python_command("reference_retrain.py").map(|mut command| {
                 command.args(["retrain", "--strategy", "frozen", "--epochs", &epochs_arg, "--patience", "0"]);
                 // retag's defaults: windows as long as the model allows, the head's learning rate 1e-3.

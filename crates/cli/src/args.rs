@@ -25,7 +25,7 @@ pub enum Command {
     Data(DataCommand),
     /// Fine-tune a base encoder with a new head on a tagset (how an "old" model is made).
     Train(TrainArgs),
-    /// Retrain a fine-tuned model for a new tagset with a strategy (naive, frozen, full, warm-start).
+    /// Retrain a fine-tuned model for a new tagset with a strategy (naive, frozen, full, warm-start, progressive).
     Retrain(RetrainArgs),
     /// Tag a file's words with a token-classification model.
     Predict(PredictArgs),

@@ -1,7 +1,8 @@
 //! `retag-retrain`: from a model trained on one tagset to a model for
 //! another, by one of several [`Strategy`]s, measured the same way.
 //!
-//! - [`strategy`]: `naive`, `frozen`, `full`, `warm-start`;
+//! - [`strategy`]: `naive`, `frozen`, `full`, `warm-start`, `progressive`;
+//! - [`progressive`]: gradual unfreezing and layer-wise rates as the loop's stages;
 //! - [`head_choice`]: the head a run puts on the encoder (`--head`);
 //! - [`start`]: the tagger each strategy starts from (random, or
 //!   warm-started from the old head);
@@ -19,6 +20,7 @@ pub mod head_choice;
 pub mod infer;
 pub mod lineage;
 pub mod output;
+pub mod progressive;
 pub mod retrain;
 pub mod start;
 pub mod strategy;
@@ -26,5 +28,8 @@ pub mod strategy;
 pub use error::{Result, RetrainError};
 pub use head_choice::HeadChoice;
 pub use lineage::{DEFAULT_MIN_SHARE, Lineage, LineageSource};
-pub use retrain::{DEFAULT_FROZEN_HEAD_LEARNING_RATE, Outcome, RetrainData, RetrainSpec, Timing, retrain, split_from};
+pub use progressive::StagePlan;
+pub use retrain::{
+    DEFAULT_FROZEN_HEAD_LEARNING_RATE, Outcome, RetrainData, RetrainSpec, Schedule, Timing, retrain, split_from,
+};
 pub use strategy::Strategy;

@@ -5,14 +5,14 @@
 
 use std::path::Path;
 
-use retag_data::metrics::Report;
+use retag_data::run_metrics::{RowSource, RowStart, RunMetrics, RunScores};
 use retag_train::curves::{Curve, learning_curves_svg};
 use serde_json::{Value, json};
 
 use crate::error::{Result, RetrainError};
 use crate::retrain::{Outcome, RetrainSpec};
 
-pub const METRICS_FILE: &str = "metrics.json";
+pub use retag_data::run_metrics::METRICS_FILE;
 pub const RUN_CONFIG_FILE: &str = "run-config.json";
 /// The picture of the run's learning curve, in the run folder beside its log.
 pub const CURVE_FILE: &str = "learning-curve.svg";
@@ -22,7 +22,10 @@ pub const CURVE_FILE: &str = "learning-curve.svg";
 /// learning curve from the run's evaluation log into the run folder.
 pub fn write_outcome(outcome: &Outcome, spec: &RetrainSpec, out_dir: &Path) -> Result<()> {
     retag_model::folder::export(&outcome.model, out_dir, Some(&outcome.tokenizer_dir))?;
-    write_json_atomically(&out_dir.join(METRICS_FILE), &metrics_json(outcome))?;
+    write_json_atomically(
+        &out_dir.join(METRICS_FILE),
+        &serde_json::to_value(run_metrics(outcome)).expect("metrics serialize"),
+    )?;
     write_json_atomically(&out_dir.join(RUN_CONFIG_FILE), &run_config_json(spec))?;
     let records = retag_train::read_eval_log(&outcome.run_dir)?;
     let picture = learning_curves_svg(&[Curve { name: spec.strategy.name(), records: &records }]);
@@ -31,39 +34,34 @@ pub fn write_outcome(outcome: &Outcome, spec: &RetrainSpec, out_dir: &Path) -> R
     Ok(())
 }
 
-/// Scores, timings and provenance of a run.
-pub fn metrics_json(outcome: &Outcome) -> Value {
-    json!({
-        "strategy": outcome.strategy.name(),
-        "head": outcome.head.name(),
-        "labels": outcome.model.tagset().labels(),
-        "best_epoch": outcome.best_epoch,
-        "dev": report_json(&outcome.dev),
-        "test": outcome.test.as_ref().map(report_json),
-        "timing": outcome.timing,
-        "warm_start": outcome.warm_start.as_ref().map(|report| {
-            report.labels.iter().map(|start| json!({
-                "label": start.label,
-                "origin": match &start.origin {
-                    retag_heads::RowOrigin::Copied { from } => json!({"copied": from}),
-                    retag_heads::RowOrigin::Perturbed { from } => json!({"perturbed": from}),
-                    retag_heads::RowOrigin::Random => json!("random"),
-                },
-                "note": start.note,
-            })).collect::<Vec<_>>()
+/// Scores, timings and provenance of a run, as `metrics.json` holds them.
+pub fn run_metrics(outcome: &Outcome) -> RunMetrics {
+    RunMetrics {
+        strategy: outcome.strategy.name().to_string(),
+        head: outcome.head.name().to_string(),
+        labels: outcome.model.tagset().labels().to_vec(),
+        best_epoch: outcome.best_epoch,
+        dev: RunScores::from_report(&outcome.dev),
+        test: outcome.test.as_ref().map(RunScores::from_report),
+        timing: outcome.timing,
+        warm_start: outcome.warm_start.as_ref().map(|report| {
+            report
+                .labels
+                .iter()
+                .map(|start| RowStart {
+                    label: start.label.clone(),
+                    origin: match &start.origin {
+                        retag_heads::RowOrigin::Copied { from } => RowSource::Copied(from.clone()),
+                        retag_heads::RowOrigin::Perturbed { from } => RowSource::Perturbed(from.clone()),
+                        retag_heads::RowOrigin::Random => RowSource::Random,
+                    },
+                    note: start.note.clone(),
+                })
+                .collect()
         }),
-        "lineage": outcome.lineage,
-        "run_dir": outcome.run_dir,
-    })
-}
-
-/// seqeval's figures (`to_eval_json`) plus token accuracy.
-fn report_json(report: &Report) -> Value {
-    let mut value = report.to_eval_json();
-    if let Value::Object(map) = &mut value {
-        map.insert("accuracy".into(), json!(report.accuracy));
+        lineage: outcome.lineage.clone(),
+        run_dir: outcome.run_dir.clone(),
     }
-    value
 }
 
 /// The settings a run resolved to.
@@ -79,6 +77,8 @@ pub fn run_config_json(spec: &RetrainSpec) -> Value {
         "head": spec.head.name(),
         "mlp": (spec.head.kind == retag_heads::HeadKind::Mlp).then_some(spec.mlp),
         "scheme": spec.scheme.to_string(),
+        "stages": spec.schedule.stages.as_ref().map(ToString::to_string),
+        "layer_decay": spec.schedule.layer_decay,
         "train": spec.config,
     })
 }

@@ -16,12 +16,12 @@ use retag_model::TaggerModel;
 use retag_train::dataset::{AlignedSplit, align_options};
 use retag_train::evaluate::evaluate;
 use retag_train::{FeatureCache, Inputs, ProgressMode, Split, TrainConfig, Trainer};
-use serde::Serialize;
 
 use crate::error::{Result, RetrainError};
 use crate::head_choice::HeadChoice;
 use crate::infer::infer_lineage;
 use crate::lineage::{Lineage, LineageSource};
+use crate::progressive::StagePlan;
 use crate::start::{fresh_tagger, warm_started_tagger};
 use crate::strategy::Strategy;
 
@@ -48,9 +48,22 @@ pub struct RetrainSpec {
     /// MLP flags without an MLP head).
     pub mlp: retag_heads::MlpSpec,
     pub config: TrainConfig,
+    /// Stages and layer-wise rates (`progressive`; a layer decay also for
+    /// the other strategies that train the encoder).
+    pub schedule: Schedule,
     /// The scheme of the data's tags (the new tagset is written in it).
     pub scheme: Scheme,
     pub progress: ProgressMode,
+}
+
+/// How the encoder opens up during a run.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Schedule {
+    /// The stages of `progressive` (default [`crate::progressive::DEFAULT_STAGES`]);
+    /// refused by the other strategies.
+    pub stages: Option<StagePlan>,
+    /// The learning rate's multiplier per layer going down from the head.
+    pub layer_decay: Option<f64>,
 }
 
 /// The new tagset's data. `test` is optional.
@@ -76,23 +89,8 @@ impl RetrainData {
     }
 }
 
-/// Wall-clock seconds of a run's parts.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Timing {
-    /// Loading models, aligning data, inferring a lineage, building the head.
-    pub setup_secs: f64,
-    /// Computing the frozen encoder's outputs (frozen only).
-    pub cache_secs: Option<f64>,
-    /// Training, dev evaluations included.
-    pub train_secs: f64,
-    pub epochs: usize,
-    /// `train_secs / epochs`, dev evaluation included (for `frozen`, over
-    /// the cache: the encoder's one pass is `cache_secs`).
-    pub secs_per_epoch: f64,
-    /// Scoring the best weights on dev and test.
-    pub eval_secs: f64,
-    pub total_secs: f64,
-}
+/// Wall-clock seconds of a run's parts: the record `metrics.json` keeps.
+pub use retag_data::run_metrics::RunTiming as Timing;
 
 /// A finished run.
 pub struct Outcome {
@@ -153,7 +151,7 @@ pub fn retrain(
     let mut warm_start = None;
     let mut lineage = None;
     let tagger = match (spec.strategy, old_tagger) {
-        (Strategy::WarmStart, Some(old_tagger)) => {
+        (strategy, Some(old_tagger)) if strategy.warm_starts() => {
             let found = match &spec.lineage {
                 LineageSource::Mapping(mapping) => Lineage::from_mapping(mapping, &labels),
                 LineageSource::Infer { min_share } => {
@@ -173,6 +171,7 @@ pub fn retrain(
 
     let mut cache_secs = None;
     let mut config = spec.config.clone();
+    schedule_stages(spec, encoder.config.num_hidden_layers, &mut config)?;
     let (model, train, dev, frozen_encoder) = if frozen {
         let caching = Instant::now();
         let batch = spec.config.eval_batch_size;
@@ -237,6 +236,50 @@ pub fn retrain(
         timing,
         run_dir: run_dir.to_path_buf(),
     })
+}
+
+/// Writes the spec's schedule into the loop's config: `progressive`'s
+/// stages (which also decide the number of epochs) and the layer decay.
+fn schedule_stages(spec: &RetrainSpec, layers: usize, config: &mut TrainConfig) -> Result<()> {
+    let Schedule { stages, layer_decay } = &spec.schedule;
+    if let Some(decay) = layer_decay {
+        crate::progressive::check_layer_decay(*decay).map_err(|reason| RetrainError::option("layer_decay", reason))?;
+        if !spec.strategy.trains_encoder() {
+            return Err(RetrainError::option(
+                "layer_decay",
+                format!("strategy {} trains no encoder layer", spec.strategy),
+            ));
+        }
+    }
+    if !config.stages.is_empty() && (stages.is_some() || layer_decay.is_some()) {
+        return Err(RetrainError::option(
+            "stages",
+            "the config file already sets stages; give them there or with --stages/--layer-decay, not both",
+        ));
+    }
+    let plan = match (spec.strategy, stages) {
+        (Strategy::Progressive, Some(plan)) => Some(plan.clone()),
+        (Strategy::Progressive, None) => {
+            Some(crate::progressive::DEFAULT_STAGES.parse::<StagePlan>().expect("the default stages parse"))
+        }
+        (_, Some(_)) => {
+            return Err(RetrainError::option("stages", format!("stages are for progressive, not {}", spec.strategy)));
+        }
+        (_, None) => None,
+    };
+    match plan {
+        Some(plan) => {
+            config.stages =
+                plan.group_stages(layers, *layer_decay).map_err(|reason| RetrainError::option("stages", reason))?;
+            config.epochs = plan.epochs();
+        }
+        None if layer_decay.is_some() => {
+            let rate_scale = crate::progressive::decayed_rates(layers, *layer_decay);
+            config.stages = vec![retag_train::stages::GroupStage { from_epoch: 1, frozen: Vec::new(), rate_scale }];
+        }
+        None => {}
+    }
+    Ok(())
 }
 
 /// The directory a strategy's weights start from.

@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-/// A retraining strategy, selected by name (`naive`, `frozen`, `full`, `warm-start`).
+/// A retraining strategy, selected by name (`naive`, `frozen`, `full`, `warm-start`, `progressive`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Strategy {
@@ -21,10 +21,15 @@ pub enum Strategy {
     /// Keep the fine-tuned encoder and build the new head from the old one:
     /// each new label starts from its parent label's weights.
     WarmStart,
+    /// Warm-start's starting weights, trained in stages: the head alone
+    /// first, then the encoder opened from the top down, with learning rates
+    /// that shrink layer by layer going down (`--stages`, `--layer-decay`).
+    Progressive,
 }
 
 impl Strategy {
-    pub const ALL: [Strategy; 4] = [Strategy::Naive, Strategy::Frozen, Strategy::Full, Strategy::WarmStart];
+    pub const ALL: [Strategy; 5] =
+        [Strategy::Naive, Strategy::Frozen, Strategy::Full, Strategy::WarmStart, Strategy::Progressive];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -32,6 +37,7 @@ impl Strategy {
             Strategy::Frozen => "frozen",
             Strategy::Full => "full",
             Strategy::WarmStart => "warm-start",
+            Strategy::Progressive => "progressive",
         }
     }
 
@@ -42,12 +48,20 @@ impl Strategy {
             Strategy::Frozen => "fine-tuned encoder frozen (outputs cached once), train a new head only",
             Strategy::Full => "base encoder + new random head, train everything (ignores the old model)",
             Strategy::WarmStart => "fine-tuned encoder + head built from the old labels' weights, train everything",
+            Strategy::Progressive => {
+                "warm-start's weights, trained in stages: head first, then the encoder from the top down"
+            }
         }
     }
 
     /// Whether the encoder is trained (and the run is a [`retag_train::Trainer`] run).
     pub fn trains_encoder(self) -> bool {
         self != Strategy::Frozen
+    }
+
+    /// Whether the head starts from the old head's rows (through the lineage).
+    pub fn warm_starts(self) -> bool {
+        matches!(self, Strategy::WarmStart | Strategy::Progressive)
     }
 }
 
@@ -81,6 +95,6 @@ mod tests {
         assert_eq!("warm_start".parse::<Strategy>(), Ok(Strategy::WarmStart));
         assert_eq!(" Frozen ".parse::<Strategy>(), Ok(Strategy::Frozen));
         let error = "distil".parse::<Strategy>().unwrap_err();
-        assert!(error.contains("naive, frozen, full, warm-start"), "{error}");
+        assert!(error.contains("naive, frozen, full, warm-start, progressive"), "{error}");
     }
 }

@@ -215,6 +215,7 @@ fn spec(strategy: Strategy, fixture: &Fixture, lineage: LineageSource, epochs: u
         lineage,
         head: HeadChoice::LINEAR,
         mlp: MlpSpec::default(),
+        schedule: Default::default(),
         config: config(epochs),
         scheme: Scheme::Iob2,
         progress: ProgressMode::Off,
@@ -237,6 +238,10 @@ fn every_strategy_learns_the_new_tagset_and_writes_a_loadable_model() {
         let mut spec = spec(strategy, &fixture, LineageSource::Mapping(mapping()), epochs);
         if strategy == Strategy::Frozen {
             spec.config.head_learning_rate = Some(2e-2);
+        }
+        if strategy == Strategy::Progressive {
+            // The stages decide the length: 1 + 2 + 2 = the others' 5 epochs.
+            spec.schedule.stages = Some("head:1,top1:2,all:2".parse().expect("valid stages"));
         }
         let run_dir = out.path().join(format!("{strategy}-run"));
         let outcome = retrain(&spec, &fixture.data, &run_dir, false, &device()).expect("the run succeeds");
@@ -392,6 +397,7 @@ fn a_strategy_without_its_starting_model_is_refused_by_name() {
             lineage: LineageSource::Infer { min_share: 0.5 },
             head: HeadChoice::LINEAR,
             mlp: MlpSpec::default(),
+            schedule: Default::default(),
             config: config(1),
             scheme: Scheme::Iob2,
             progress: ProgressMode::Off,
@@ -476,4 +482,100 @@ fn warm_start_needs_the_old_heads_kind() {
     let run = TempDir::new().expect("a temporary directory");
     let error = retrain(&spec, &fixture.data, run.path(), false, &device()).err().expect("refused");
     assert!(error.to_string().contains("the old model has a linear head"), "{error}");
+}
+
+/// The values of the model's parameters whose path starts with `prefix`
+/// (`encoder.embeddings.`, `encoder.layers.1.`, `tagger.`).
+fn group_values(model: &TaggerModel, prefix: &str) -> Vec<f32> {
+    struct Values(Vec<Vec<f32>>);
+    impl ModuleVisitor for Values {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            self.0.push(param.val().into_data().iter::<f32>().collect());
+        }
+    }
+    let mut values = Values(Vec::new());
+    model.visit(&mut values);
+    let paths = retag_train::optimizer::ParamPaths::of(model);
+    paths.all.iter().zip(values.0).filter(|(path, _)| path.starts_with(prefix)).flat_map(|(_, v)| v).collect()
+}
+
+/// Gradual unfreezing checked where it acts: in each stage of
+/// `head:1,top1:1,all:1`, one backward pass gives a gradient to exactly the
+/// parameters of the groups the stage trains, and to nothing else.
+#[test]
+fn each_progressive_stage_gives_gradients_to_exactly_the_groups_it_trains() {
+    use retag_model::GroupName;
+    let _turn = serial();
+    let fixture = fixture();
+    let device = device();
+    let model = folder::load(&fixture.old, &device).expect("the old model");
+    let layers = model.encoder().expect("an encoder").config.num_hidden_layers;
+    assert_eq!(layers, 2, "the tiny model's depth");
+    let plan: retag_retrain::StagePlan = "head:1,top1:1,all:1".parse().expect("valid stages");
+    let config = TrainConfig { stages: plan.group_stages(layers, None).expect("fits"), ..config(3) };
+    let tokenizer = retag_data::align::load_tokenizer(&fixture.old).expect("tokenizer");
+    let options = align_options(&config, &model.encoder().unwrap().config, &tokenizer).expect("options");
+    let aligned =
+        AlignedSplit::align(&split(sentences(8, 9, &OLD), "g.conll"), &tokenizer, model.tagset(), &options, "train")
+            .expect("aligned");
+    let inputs = Inputs::Windows(aligned);
+    let ids: Vec<_> = inputs.units().into_iter().map(|(id, _)| id).collect();
+    let paths = retag_train::optimizer::ParamPaths::of(&model);
+    let trains: [&dyn Fn(&GroupName) -> bool; 3] =
+        [&|group| *group == GroupName::Head, &|group| matches!(group, GroupName::Head | GroupName::Layer(1)), &|_| {
+            true
+        }];
+    for (epoch, trains) in trains.into_iter().enumerate() {
+        let staged = retag_train::stages::enter(model.clone(), &paths, &config, epoch);
+        let batch = inputs.batch(&ids, &staged, &device).expect("a batch");
+        let gradients = staged.loss(batch.hidden, &batch.labels).expect("a loss").backward();
+        struct HasGradient<'a>(&'a burn::tensor::Gradients, Vec<bool>);
+        impl ModuleVisitor for HasGradient<'_> {
+            fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+                self.1.push(param.val().grad(self.0).is_some());
+            }
+        }
+        let mut seen = HasGradient(&gradients, Vec::new());
+        staged.visit(&mut seen);
+        assert_eq!(seen.1.len(), paths.all.len());
+        for (path, has_gradient) in paths.all.iter().zip(seen.1) {
+            let group = retag_model::groups::group_of(path);
+            assert_eq!(has_gradient, trains(&group), "epoch {epoch}: {path} ({group})");
+        }
+    }
+}
+
+/// A progressive run end to end: with `head:1,top1:1` the embeddings and the
+/// bottom layer never move (the kept weights may be either epoch's, so that
+/// the top layer trains in the second is checked on the gradients above),
+/// and the run lasts the stages' two epochs. Stages on another strategy, and a layer decay on
+/// a strategy that trains no encoder, are refused by name.
+#[test]
+fn progressive_opens_the_encoder_from_the_top_and_its_flags_are_refused_elsewhere() {
+    let _turn = serial();
+    let fixture = fixture();
+    let old = folder::load(&fixture.old, &Device::flex()).expect("the old model");
+    let mut progressive = spec(Strategy::Progressive, &fixture, LineageSource::Mapping(mapping()), 7);
+    progressive.schedule.stages = Some("head:1,top1:1".parse().expect("valid stages"));
+    progressive.schedule.layer_decay = Some(0.5);
+    let run = TempDir::new().expect("a temporary directory");
+    let outcome = retrain(&progressive, &fixture.data, run.path(), false, &device()).expect("the run succeeds");
+    assert_eq!(outcome.timing.epochs, 2, "the stages decide the length, not config.epochs");
+    for kept in ["encoder.embeddings.", "encoder.layers.0."] {
+        assert_eq!(group_values(&old, kept), group_values(&outcome.model, kept), "{kept} moved while frozen");
+    }
+    assert!(outcome.warm_start.is_some(), "progressive starts from warm-start's head");
+
+    let refused = |strategy, stages: Option<&str>, decay: Option<f64>, expected: &str| {
+        let mut spec = spec(strategy, &fixture, LineageSource::Mapping(mapping()), 1);
+        spec.schedule.stages = stages.map(|text| text.parse().expect("valid stages"));
+        spec.schedule.layer_decay = decay;
+        let run = TempDir::new().expect("a temporary directory");
+        let error = retrain(&spec, &fixture.data, run.path(), false, &device()).err().expect("refused").to_string();
+        assert!(error.contains(expected), "{strategy}: {error}");
+    };
+    refused(Strategy::Naive, Some("head:1,all:1"), None, "stages are for progressive, not naive");
+    refused(Strategy::Frozen, None, Some(0.8), "strategy frozen trains no encoder layer");
+    refused(Strategy::Progressive, Some("top3:1"), None, "opens 3 layers but the encoder has 2");
+    refused(Strategy::WarmStart, None, Some(1.5), "it must be in (0, 1]");
 }

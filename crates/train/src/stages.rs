@@ -9,10 +9,13 @@
 
 use std::collections::BTreeMap;
 
-use retag_model::GroupName;
+use burn::module::{Module, ParamGroup};
+use retag_model::{GroupName, TaggerModel};
 use serde::{Deserialize, Serialize};
 
+use crate::config::TrainConfig;
 use crate::error::{Result, TrainError};
+use crate::optimizer::ParamPaths;
 
 /// One stage of a run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -78,6 +81,22 @@ pub fn setting(stages: &[GroupStage], epoch: usize, group: &GroupName) -> GroupS
         trainable: !stage.frozen.iter().any(named),
         rate_scale: stage.rate_scale.iter().find(|(name, _)| named(name)).map_or(1.0, |(_, scale)| *scale),
     }
+}
+
+/// `model` set up for epoch `epoch` (0-based): the parameters of the groups
+/// its stage freezes carry no gradient (burn builds no graph for them), the
+/// others do. What the training loop calls when an epoch starts, and what
+/// tests check the gradients of.
+pub fn enter(model: TaggerModel, paths: &ParamPaths, config: &TrainConfig, epoch: usize) -> TaggerModel {
+    let (frozen, trainable) = paths.frozen_and_trainable(config, epoch);
+    let mut model = model;
+    if !frozen.is_empty() {
+        model = model.freeze_group(ParamGroup::from_paths(frozen));
+    }
+    if !trainable.is_empty() {
+        model = model.unfreeze_group(ParamGroup::from_paths(trainable));
+    }
+    model
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use burn::module::{Module, ParamGroup};
+use burn::module::Module;
 use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::store::ModuleRecord;
 use burn::tensor::{Bytes, Device};
@@ -267,15 +267,7 @@ impl Trainer {
         if self.config.stages.is_empty() || self.staged_epoch == Some(epoch) {
             return;
         }
-        let (frozen, trainable) = self.paths.frozen_and_trainable(&self.config, epoch);
-        let mut model = self.model.clone();
-        if !frozen.is_empty() {
-            model = model.freeze_group(ParamGroup::from_paths(frozen));
-        }
-        if !trainable.is_empty() {
-            model = model.unfreeze_group(ParamGroup::from_paths(trainable));
-        }
-        self.model = model;
+        self.model = crate::stages::enter(self.model.clone(), &self.paths, &self.config, epoch);
         self.staged_epoch = Some(epoch);
     }
 

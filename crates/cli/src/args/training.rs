@@ -109,7 +109,7 @@ pub struct RetrainArgs {
     /// The fine-tuned model (a HuggingFace token-classification folder with id2label).
     #[arg(long)]
     pub model: PathBuf,
-    /// naive, frozen, full or warm-start (docs/strategies.md says when to use which).
+    /// naive, frozen, full, warm-start or progressive (docs/strategies.md says when to use which).
     #[arg(long)]
     pub strategy: retag_retrain::Strategy,
     /// The base encoder `full` starts from.
@@ -127,6 +127,15 @@ pub struct RetrainArgs {
     /// type must cover to be its parent.
     #[arg(long, default_value_t = retag_retrain::DEFAULT_MIN_SHARE)]
     pub min_share: f64,
+    /// progressive: what trains, stage by stage, and for how many epochs:
+    /// `head:N` (the head alone), `topK:N` (and the top K encoder layers),
+    /// `all:N`. The run lasts the sum of the stages' epochs (default head:1,top2:1,all:1).
+    #[arg(long)]
+    pub stages: Option<retag_retrain::StagePlan>,
+    /// The learning rate's multiplier per encoder layer going down from the
+    /// head, in (0, 1] (e.g. 0.8): for the strategies that train the encoder.
+    #[arg(long)]
+    pub layer_decay: Option<f64>,
     #[command(flatten)]
     pub training: TrainingArgs,
 }

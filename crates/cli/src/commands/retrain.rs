@@ -1,9 +1,9 @@
 //! `retag retrain`: carry a fine-tuned model over to a new tagset with one
 //! strategy, and write the retrained model with its scores.
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use retag_data::mapping::TagsetMapping;
-use retag_retrain::{LineageSource, RetrainSpec};
+use retag_retrain::{LineageSource, RetrainSpec, Schedule, Strategy};
 
 use super::training::{mlp_spec, progress_mode, resolve_config, run_and_report};
 use crate::args::RetrainArgs;
@@ -17,6 +17,9 @@ pub fn run(args: &RetrainArgs) -> Result<()> {
         }
         None => LineageSource::Infer { min_share: args.min_share },
     };
+    if args.strategy == Strategy::Progressive && args.training.epochs.is_some() {
+        bail!("--epochs: progressive runs as long as its stages say (the sum of --stages' epochs); set them there");
+    }
     let spec = RetrainSpec {
         strategy: args.strategy,
         old_model: Some(crate::model_source::resolve(&args.model)?),
@@ -25,6 +28,7 @@ pub fn run(args: &RetrainArgs) -> Result<()> {
         config: resolve_config(&args.training)?,
         head: args.training.head,
         mlp: mlp_spec(&args.training)?,
+        schedule: Schedule { stages: args.stages.clone(), layer_decay: args.layer_decay },
         scheme: args.training.scheme,
         progress: progress_mode(args.training.progress),
     };

@@ -17,6 +17,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         config: resolve_config(&args.training)?,
         head: args.training.head,
         mlp: mlp_spec(&args.training)?,
+        schedule: Default::default(),
         scheme: args.training.scheme,
         progress: progress_mode(args.training.progress),
     };
