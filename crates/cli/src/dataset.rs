@@ -63,29 +63,6 @@ pub fn read_all(path: &Path, input: &InputArgs) -> Result<Vec<Sentence>> {
     read(path, input)?.collect::<Result<Vec<_>, _>>().with_context(|| format!("reading {}", path.display()))
 }
 
-/// `retag predict`'s handle on its output file. The [`AtomicFile`] returned
-/// beside it does all the work (a failed run leaves no half file, and an
-/// output named like the input cannot destroy it); this only keeps the
-/// command's create, commit and abandon calls as they were, and can go once
-/// the command holds the [`AtomicFile`] alone.
-pub struct PartialFile;
-
-impl PartialFile {
-    /// Starts writing `path`; the returned stream is already buffered.
-    pub fn create(path: &Path) -> Result<(Self, AtomicFile)> {
-        Ok((Self, AtomicFile::create(path)?))
-    }
-
-    /// Flushes `out` (an error here, such as a full disk, must not go
-    /// unnoticed) and moves the file into place.
-    pub fn commit(self, out: AtomicFile) -> Result<()> {
-        Ok(out.commit()?)
-    }
-
-    /// Gives up the file: the partial file goes when its stream is dropped.
-    pub fn abandon(self) {}
-}
-
 /// A destination for sentences in the format of its file name, written
 /// through an [`AtomicFile`]: a failed run leaves no half file, and
 /// `convert a.txt a.txt` cannot destroy its own input.

@@ -6,13 +6,14 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
+use retag_data::atomic::AtomicFile;
 use retag_data::conll::Separator;
 use retag_data::jsonl::JsonlShape;
 use retag_data::{Location, Scheme};
 use retag_predict::{PredictOptions, PredictionWriter, Predictor};
 
 use crate::args::{Format, InputFormat, ModelArgs, OutputFormat, PredictArgs};
-use crate::dataset::{self, PartialFile};
+use crate::dataset;
 use crate::device;
 
 pub fn run(args: &PredictArgs) -> Result<()> {
@@ -35,7 +36,10 @@ pub fn run(args: &PredictArgs) -> Result<()> {
     let scheme = args.scheme.unwrap_or_else(|| Scheme::from_labels(predictor.labels().labels()));
 
     let sentences = dataset::read_untagged(&args.input, input_format, &args.conll)?;
-    let (file, out) = PartialFile::create(&args.output)?;
+    // Written beside the output and renamed into place only once whole: a
+    // failed run leaves no half file, and an output named like the input
+    // cannot destroy it.
+    let out = AtomicFile::create(&args.output)?;
     let mut writer = PredictionWriter::new(out, format, scheme).with_destination(&args.output);
     let mut progress = Progress::new();
     let source = Location::file(&args.input);
@@ -44,16 +48,12 @@ pub fn run(args: &PredictArgs) -> Result<()> {
         progress.tick();
         Ok(())
     });
-    let summary = match result.and_then(|summary| Ok((summary, writer.finish()?))) {
-        Ok((summary, out)) => {
-            file.commit(out)?;
-            summary
-        }
-        Err(error) => {
-            file.abandon();
-            return Err(error).with_context(|| format!("tagging {}", args.input.display()));
-        }
-    };
+    // On an error the writer, and with it the uncommitted file, is dropped,
+    // which removes the partial file and leaves the destination as it was.
+    let (summary, out) = result
+        .and_then(|summary| Ok((summary, writer.finish()?)))
+        .with_context(|| format!("tagging {}", args.input.display()))?;
+    out.commit()?;
     progress.done(summary.sentences, summary.words, &args.output);
     Ok(())
 }
