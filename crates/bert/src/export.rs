@@ -18,6 +18,7 @@ use burn::tensor::{Tensor, TensorData};
 use safetensors::Dtype;
 use safetensors::tensor::TensorView;
 
+use retag_data::atomic::write_dir_atomically;
 use retag_data::{DataError, Tagset};
 
 use crate::config::BertConfig;
@@ -46,10 +47,6 @@ pub fn export_token_classification(
     })
     .map_err(|failure| failure.into_bert(out_dir))
 }
-
-/// The shared folder writer, re-exported so that `retag_bert::write_dir_atomically`
-/// still names it; new code calls [`retag_data::atomic`] directly.
-pub use retag_data::atomic::write_dir_atomically;
 
 /// What [`write_dir_atomically`] fails with here: this crate's error from
 /// writing the files, or retag-data's from making, checking or renaming the

@@ -31,7 +31,7 @@ pub mod token_classification;
 pub use activation::Activation;
 pub use config::BertConfig;
 pub use error::{BertError, Result};
-pub use export::{TOKENIZER_FILES, export_token_classification, write_dir_atomically, write_encoder_files};
+pub use export::{TOKENIZER_FILES, export_token_classification, write_encoder_files};
 pub use input::BertInput;
 pub use model::BertModel;
 pub use source::{HubId, ResolveOptions, resolve_model};
