@@ -8,8 +8,8 @@
 //! - [`LinearHead`]: dropout + linear, loads and exports `classifier.*` in
 //!   PyTorch layout;
 //! - [`warm_start`]: resizing a head to a new tagset, each new label starting
-//!   from its parent's row, with a report of where every row came from;
-//!   [`parents`] turns mappings into the parent function it needs;
+//!   from its parent's row, with a report of where every row came from
+//!   ([`retag_data::mapping::Lineage`] says which old type is each new type's parent);
 //! - [`MlpHead`]: hidden layers (dense + activation + dropout, as many and
 //!   as wide as [`MlpSpec`] says) + linear, the "architecture change" strategy;
 //! - [`Head`] / [`HeadKind`] / [`HeadArch`]: either head, picked by name
@@ -29,7 +29,6 @@ pub mod head;
 pub mod head_file;
 pub mod linear;
 pub mod mlp;
-pub mod parents;
 mod pytorch_linear;
 mod rng;
 pub mod spec;

@@ -135,7 +135,7 @@ pub(crate) struct RowPlan {
 
 impl RowPlan {
     /// Plans the rows of `new` from those of `old`. `parents` answers "which
-    /// old type does this new type descend from" (see [`crate::parents`]).
+    /// old type does this new type descend from" (see [`retag_data::mapping::Lineage::parent`]).
     pub(crate) fn new(old: &Tagset, new: &Tagset, parents: &dyn Fn(&str) -> Option<String>) -> Result<Self> {
         let mut by_tag: HashMap<(char, &str), usize> = HashMap::new();
         // Old types in tagset order, with their first row, for the last fallback.
