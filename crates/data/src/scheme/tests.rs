@@ -142,8 +142,8 @@ fn scheme_names_parse_case_insensitively_and_bilou_is_an_alias() {
 }
 
 /// (labels, the scheme [`Scheme::from_labels`] reads from them). Includes
-/// the cases `retag-predict`'s `infer_scheme` and `retag-retrain`'s
-/// `scheme_of` tested before they were merged into it.
+/// the cases retag-predict and retag-retrain once tested with copies of
+/// their own, before both called `Scheme::from_labels`.
 const FROM_LABELS: &[(&[&str], Scheme)] = &[
     (&["O", "B-PER", "I-PER"], Scheme::Iob2),
     (&["B-PER", "I-PER", "O", "B-geo-loc", "I-geo-loc"], Scheme::Iob2),
