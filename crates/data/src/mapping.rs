@@ -39,6 +39,7 @@ mod file;
 mod infer;
 mod lineage;
 mod relabel;
+mod retention;
 #[cfg(test)]
 mod tests;
 
@@ -52,6 +53,7 @@ pub use file::MappingFormat;
 pub use infer::{InferredParent, MappingEvidence, OUTSIDE, inferred_to_text};
 pub use lineage::Lineage;
 pub use relabel::{RelabelOptions, Unmapped};
+pub use retention::RetentionFold;
 
 /// What an old entity type becomes, and where the mapping file said so.
 #[derive(Debug, Clone)]

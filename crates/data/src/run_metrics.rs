@@ -45,6 +45,23 @@ pub struct RunMetrics {
     pub lineage: Option<Lineage>,
     /// The run folder: checkpoints, evaluation log, learning curve.
     pub run_dir: PathBuf,
+    /// What retraining cost the old tagset, when data annotated with it was given.
+    #[serde(default)]
+    pub retention: Option<RetentionScores>,
+}
+
+/// The retrained model's predictions folded back into the old tagset through
+/// the lineage ([`crate::mapping::RetentionFold`]) and scored against data
+/// annotated with the old tagset, next to the old model's own score on it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RetentionScores {
+    /// The old-tagset data both models were scored on.
+    pub data: PathBuf,
+    pub old_model: RunScores,
+    pub retrained: RunScores,
+    /// New types merged from several old types: their rows (named after the
+    /// new type, the old parents renamed to it in the gold) are scored apart.
+    pub merged_types: Vec<String>,
 }
 
 fn linear() -> String {

@@ -3,6 +3,7 @@
 //!
 //! - [`strategy`]: `naive`, `frozen`, `full`, `warm-start`, `progressive`;
 //! - [`progressive`]: gradual unfreezing and layer-wise rates as the loop's stages;
+//! - [`retention`]: what a run cost the old tagset, scored on old-tagset data;
 //! - [`head_choice`]: the head a run puts on the encoder (`--head`);
 //! - [`start`]: the tagger each strategy starts from (random, or
 //!   warm-started from the old head);
@@ -21,6 +22,7 @@ pub mod infer;
 pub mod lineage;
 pub mod output;
 pub mod progressive;
+pub mod retention;
 pub mod retrain;
 pub mod start;
 pub mod strategy;

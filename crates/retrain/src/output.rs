@@ -61,6 +61,7 @@ pub fn run_metrics(outcome: &Outcome) -> RunMetrics {
         }),
         lineage: outcome.lineage.clone(),
         run_dir: outcome.run_dir.clone(),
+        retention: outcome.retention.as_ref().map(crate::retention::Retention::to_scores),
     }
 }
 

@@ -22,6 +22,7 @@ use crate::head_choice::HeadChoice;
 use crate::infer::infer_lineage;
 use crate::lineage::{Lineage, LineageSource};
 use crate::progressive::StagePlan;
+use crate::retention::{Retention, RetentionBaseline};
 use crate::start::{fresh_tagger, warm_started_tagger};
 use crate::strategy::Strategy;
 
@@ -72,6 +73,9 @@ pub struct RetrainData {
     pub train: Split,
     pub dev: Split,
     pub test: Option<Split>,
+    /// Data annotated with the OLD tagset, for the retention score
+    /// (`--retain-data`): never trained on, read for its words and old tags.
+    pub retain: Option<Split>,
 }
 
 impl RetrainData {
@@ -105,6 +109,8 @@ pub struct Outcome {
     pub best_epoch: Option<usize>,
     pub warm_start: Option<WarmStartReport>,
     pub lineage: Option<Lineage>,
+    /// What the run cost the old tagset (with retention data).
+    pub retention: Option<Retention>,
     pub timing: Timing,
     pub run_dir: PathBuf,
 }
@@ -148,22 +154,47 @@ pub fn retrain(
     let hidden = encoder.config.hidden_size;
     let dropout = encoder.config.classifier_dropout_prob();
     let seed = spec.config.seed;
+    let batch = spec.config.eval_batch_size;
+
+    // The old model as it is, for what reads it before training changes it:
+    // lineage inference and the retention baseline.
+    let infers = matches!(spec.lineage, LineageSource::Infer { .. });
+    let needs_old = data.retain.is_some() || (spec.strategy.warm_starts() && infers);
+    let old_valid = match (&old_tagger, needs_old) {
+        (_, false) => None,
+        (Some(old_tagger), true) => Some(TaggerModel::new(encoder.clone(), old_tagger.tagger().clone())?.valid()),
+        (None, true) => {
+            let path = spec.old_model.as_deref().ok_or_else(|| {
+                RetrainError::option("retain_data", "the retention score needs the old model (--model)")
+            })?;
+            Some(retag_model::folder::load(path, &plain)?)
+        }
+    };
+    let retention_baseline = match (&data.retain, &old_valid) {
+        (Some(retain), Some(old)) => {
+            Some(RetentionBaseline::measure(old, retain, &tokenizer, &options, batch, &plain)?)
+        }
+        _ => None,
+    };
+    let lineage = if spec.strategy.warm_starts() || data.retain.is_some() {
+        Some(match &spec.lineage {
+            LineageSource::Mapping(mapping) => Lineage::from_mapping(mapping, &labels),
+            LineageSource::Infer { min_share } => {
+                let old = old_valid.as_ref().expect("the old model is loaded when a lineage is inferred");
+                infer_lineage(old, &train, spec.scheme, *min_share, batch, &plain)?
+            }
+        })
+    } else {
+        None
+    };
+    drop(old_valid);
+
     let mut warm_start = None;
-    let mut lineage = None;
-    let tagger = match (spec.strategy, old_tagger) {
-        (strategy, Some(old_tagger)) if strategy.warm_starts() => {
-            let found = match &spec.lineage {
-                LineageSource::Mapping(mapping) => Lineage::from_mapping(mapping, &labels),
-                LineageSource::Infer { min_share } => {
-                    let old = TaggerModel::new(encoder.clone(), old_tagger.tagger().clone())?.valid();
-                    let batch = spec.config.eval_batch_size;
-                    infer_lineage(&old, &train, spec.scheme, *min_share, batch, &plain)?
-                }
-            };
+    let tagger = match (spec.strategy, old_tagger, &lineage) {
+        (strategy, Some(old_tagger), Some(found)) if strategy.warm_starts() => {
             let old = old_tagger.tagger().clone();
-            let (tagger, report) = warm_started_tagger(old, spec.head, labels.clone(), &found, spec.scheme, seed)?;
+            let (tagger, report) = warm_started_tagger(old, spec.head, labels.clone(), found, spec.scheme, seed)?;
             warm_start = Some(report);
-            lineage = Some(found);
             tagger
         }
         _ => fresh_tagger(spec.head, spec.mlp, labels.clone(), hidden, dropout, spec.scheme, seed, device)?,
@@ -174,7 +205,6 @@ pub fn retrain(
     schedule_stages(spec, encoder.config.num_hidden_layers, &mut config)?;
     let (model, train, dev, frozen_encoder) = if frozen {
         let caching = Instant::now();
-        let batch = spec.config.eval_batch_size;
         let train = FeatureCache::extract(&encoder, &train, &labels, batch, &plain)?;
         let dev = FeatureCache::extract(&encoder, &dev, &labels, batch, &plain)?;
         cache_secs = Some(caching.elapsed().as_secs_f64());
@@ -212,6 +242,10 @@ pub fn retrain(
         }
         None => None,
     };
+    let retention = match (&retention_baseline, &lineage) {
+        (Some(baseline), Some(lineage)) => Some(baseline.score(&model, lineage, &tokenizer, &options, batch, &plain)?),
+        _ => None,
+    };
     let eval_secs = scoring.elapsed().as_secs_f64();
     let epochs = state.epoch;
     let timing = Timing {
@@ -233,6 +267,7 @@ pub fn retrain(
         best_epoch: state.best.map(|best| best.epoch),
         warm_start,
         lineage,
+        retention,
         timing,
         run_dir: run_dir.to_path_buf(),
     })

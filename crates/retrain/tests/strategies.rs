@@ -183,6 +183,7 @@ fn fixture() -> Fixture {
         train: split(sentences(96, 3, &NEW), "new-train.conll"),
         dev: split(sentences(32, 4, &NEW), "new-dev.conll"),
         test: Some(split(sentences(32, 5, &NEW), "new-test.conll")),
+        retain: None,
     };
     Fixture { _dir: dir, old, base, data }
 }
@@ -387,6 +388,7 @@ fn a_strategy_without_its_starting_model_is_refused_by_name() {
         train: split(sentences(4, 1, &NEW), "train.conll"),
         dev: split(sentences(4, 2, &NEW), "dev.conll"),
         test: None,
+        retain: None,
     };
     let run = TempDir::new().expect("a temporary directory");
     for (strategy, field) in [(Strategy::Naive, "old_model"), (Strategy::Full, "base_model")] {
@@ -578,4 +580,39 @@ fn progressive_opens_the_encoder_from_the_top_and_its_flags_are_refused_elsewher
     refused(Strategy::Frozen, None, Some(0.8), "strategy frozen trains no encoder layer");
     refused(Strategy::Progressive, Some("top3:1"), None, "opens 3 layers but the encoder has 2");
     refused(Strategy::WarmStart, None, Some(1.5), "it must be in (0, 1]");
+}
+
+/// The retention score: both models tag data annotated with the OLD tagset;
+/// the retrained model's person/place fold back into PER/LOC through the
+/// mapping (greeting, with no parent, folds into O), and both are scored
+/// against the old gold. A strategy that computes no lineage for itself
+/// (naive) gets one for the fold, and metrics.json keeps both scores.
+#[test]
+fn the_retention_score_folds_the_new_tags_back_and_scores_both_models() {
+    let _turn = serial();
+    let mut fixture = fixture();
+    fixture.data.retain = Some(split(sentences(24, 6, &OLD), "old-test.conll"));
+    let spec = spec(Strategy::Naive, &fixture, LineageSource::Mapping(mapping()), 5);
+    let out = TempDir::new().expect("a temporary directory");
+    let outcome = retrain(&spec, &fixture.data, &out.path().join("run"), false, &device()).expect("the run succeeds");
+    let retention = outcome.retention.as_ref().expect("retention data was given");
+    assert!(retention.old_model.micro.f1 > 0.9, "the old model knows its own tagset: {}", retention.old_model.micro.f1);
+    assert!(retention.retrained.micro.f1 > 0.7, "person/place fold into PER/LOC: {}", retention.retrained.micro.f1);
+    let scored: Vec<&String> = retention.retrained.per_type.keys().collect();
+    assert_eq!(scored, [OLD.place, OLD.person], "scored in the old types only");
+    assert!(retention.merged_types.is_empty());
+    assert!(outcome.lineage.is_some(), "naive computed a lineage for the fold");
+    assert!(retention.summary().contains("old-test.conll"), "{}", retention.summary());
+
+    let model_dir = out.path().join("model");
+    write_outcome(&outcome, &spec, &model_dir).expect("writing the outcome");
+    let metrics = retag_data::run_metrics::RunMetrics::read(&model_dir).expect("metrics.json reads back");
+    let kept = metrics.retention.expect("retention in metrics.json");
+    assert_eq!(kept.retrained.micro.f1, retention.retrained.micro.f1);
+    assert_eq!(kept.old_model.micro.f1, retention.old_model.micro.f1);
+
+    // Old-tagset data with a tag the old model does not know is refused by name.
+    fixture.data.retain = Some(split(sentences(4, 7, &NEW), "wrong-tagset.conll"));
+    let error = retrain(&spec, &fixture.data, &out.path().join("run2"), false, &device()).err().expect("refused");
+    assert!(error.to_string().contains("wrong-tagset.conll"), "{error}");
 }

@@ -136,6 +136,11 @@ pub struct RetrainArgs {
     /// head, in (0, 1] (e.g. 0.8): for the strategies that train the encoder.
     #[arg(long)]
     pub layer_decay: Option<f64>,
+    /// Data annotated with the OLD tagset (e.g. the old model's test set):
+    /// the retrained model's predictions are folded back into the old types
+    /// through the lineage and scored on it, next to the old model's own score.
+    #[arg(long)]
+    pub retain_data: Option<PathBuf>,
     #[command(flatten)]
     pub training: TrainingArgs,
 }

@@ -32,5 +32,5 @@ pub fn run(args: &RetrainArgs) -> Result<()> {
         scheme: args.training.scheme,
         progress: progress_mode(args.training.progress),
     };
-    run_and_report(&spec, &args.training)
+    run_and_report(&spec, &args.training, args.retain_data.as_deref())
 }

@@ -21,5 +21,5 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         scheme: args.training.scheme,
         progress: progress_mode(args.training.progress),
     };
-    run_and_report(&spec, &args.training)
+    run_and_report(&spec, &args.training, None)
 }

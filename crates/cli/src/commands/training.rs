@@ -78,8 +78,9 @@ pub fn progress_mode(progress: Progress) -> ProgressMode {
     }
 }
 
-/// The three splits, read whole (training visits them many times).
-pub fn read_data(args: &TrainingArgs) -> Result<RetrainData> {
+/// The three splits, read whole (training visits them many times), and the
+/// old-tagset data of the retention score when one is given.
+pub fn read_data(args: &TrainingArgs, retain: Option<&Path>) -> Result<RetrainData> {
     let read = |path: &Path| -> Result<retag_train::Split> {
         let sentences = dataset::read_all(path, &args.input).with_context(|| format!("reading {}", path.display()))?;
         Ok(split_from(sentences, path))
@@ -88,6 +89,7 @@ pub fn read_data(args: &TrainingArgs) -> Result<RetrainData> {
         train: read(&args.train)?,
         dev: read(&args.dev)?,
         test: args.test.as_deref().map(read).transpose()?,
+        retain: retain.map(read).transpose()?,
     })
 }
 
@@ -101,12 +103,13 @@ pub fn run_dir(args: &TrainingArgs) -> PathBuf {
 }
 
 /// Checks the output can be written before hours of training, runs, writes
-/// the model and prints the scores.
-pub fn run_and_report(spec: &RetrainSpec, args: &TrainingArgs) -> Result<()> {
+/// the model and prints the scores. `retain`: old-tagset data for the
+/// retention score.
+pub fn run_and_report(spec: &RetrainSpec, args: &TrainingArgs, retain: Option<&Path>) -> Result<()> {
     if args.out.exists() {
         bail!("{} already exists; retag writes a new model folder, pick another --out", args.out.display());
     }
-    let data = read_data(args)?;
+    let data = read_data(args, retain)?;
     let run_dir = run_dir(args);
     let device = autodiff_device(args.backend)?;
     eprintln!(
@@ -144,6 +147,10 @@ fn print_outcome(outcome: &Outcome, args: &TrainingArgs) {
     if let Some(test) = &outcome.test {
         println!("\ntest:");
         print!("{}", test.to_text());
+    }
+    if let Some(retention) = &outcome.retention {
+        println!("\n{}", retention.summary());
+        print!("{}", retention.retrained.to_text());
     }
     let timing = &outcome.timing;
     println!(

@@ -2,6 +2,8 @@
 //! from the user's mapping file, or inferred from the old model's
 //! predictions on the new training data, with the counts behind each choice.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::{InferredParent, TagsetMapping, inferred_to_text};
@@ -11,8 +13,13 @@ use crate::tagset::Tagset;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "source", rename_all = "kebab-case")]
 pub enum Lineage {
-    /// From a mapping file: each new type with its parent (`None`: new).
-    Mapping { parents: Vec<(String, Option<String>)> },
+    /// From a mapping file: each new type with its parent (`None`: new);
+    /// a type merged from several old types also lists them all in `merged`.
+    Mapping {
+        parents: Vec<(String, Option<String>)>,
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        merged: BTreeMap<String, Vec<String>>,
+    },
     /// Inferred by counting what the old model predicts on each new type's tokens.
     Inferred { min_share: f64, inferred: Vec<InferredParent> },
 }
@@ -23,21 +30,42 @@ impl Lineage {
     /// but a row can start from only one: the first in name order, so the
     /// choice is stable.
     pub fn from_mapping(mapping: &TagsetMapping, new: &Tagset) -> Self {
-        let parents = new
-            .entity_types()
-            .into_iter()
+        let types = new.entity_types();
+        let parents = types
+            .iter()
             .map(|kind| {
-                let parent = mapping.parents_of(&kind).first().cloned();
-                (kind, parent)
+                let parent = mapping.parents_of(kind).first().cloned();
+                (kind.clone(), parent)
             })
             .collect();
-        Lineage::Mapping { parents }
+        let merged = types
+            .into_iter()
+            .map(|kind| {
+                let all = mapping.parents_of(&kind).to_vec();
+                (kind, all)
+            })
+            .filter(|(_, all)| all.len() > 1)
+            .collect();
+        Lineage::Mapping { parents, merged }
+    }
+
+    /// Every old type new type `new_type` descends from: one for a rename or
+    /// a split, several for a merge, none for a new type.
+    pub fn parents_of(&self, new_type: &str) -> Vec<String> {
+        match self {
+            Lineage::Mapping { merged, .. } if merged.contains_key(new_type) => merged[new_type].clone(),
+            Lineage::Inferred { inferred, .. } => inferred
+                .iter()
+                .find(|found| found.new_type == new_type)
+                .map_or_else(Vec::new, |found| found.parents.clone()),
+            _ => self.parent(new_type).into_iter().collect(),
+        }
     }
 
     /// The parent of new type `new_type`, if it has one.
     pub fn parent(&self, new_type: &str) -> Option<String> {
         match self {
-            Lineage::Mapping { parents } => {
+            Lineage::Mapping { parents, .. } => {
                 parents.iter().find(|(kind, _)| kind == new_type).and_then(|(_, parent)| parent.clone())
             }
             Lineage::Inferred { inferred, .. } => inferred
@@ -50,7 +78,7 @@ impl Lineage {
     /// What the user reads to check the lineage before trusting the warm start.
     pub fn to_text(&self) -> String {
         match self {
-            Lineage::Mapping { parents } => {
+            Lineage::Mapping { parents, .. } => {
                 let mut text = String::from("parents from the mapping file:\n");
                 for (kind, parent) in parents {
                     text.push_str(&format!("  {kind} <- {}\n", parent.as_deref().unwrap_or("(none: starts random)")));
@@ -85,12 +113,18 @@ mod tests {
         assert_eq!(lineage.parent("company").as_deref(), Some("ORG"));
         assert_eq!(lineage.parent("creative_work"), None);
         assert_eq!(lineage.parent("unknown"), None);
+        assert_eq!(lineage.parents_of("location"), ["facility", "geo-loc"]);
+        assert_eq!(lineage.parents_of("company"), ["ORG"]);
+        assert!(lineage.parents_of("creative_work").is_empty());
         assert!(lineage.to_text().contains("creative_work <- (none: starts random)"), "{}", lineage.to_text());
     }
 
     #[test]
     fn lineage_reads_back_what_it_writes() {
-        let lineage = Lineage::Mapping { parents: vec![("location".into(), Some("LOC".into())), ("x".into(), None)] };
+        let lineage = Lineage::Mapping {
+            parents: vec![("location".into(), Some("LOC".into())), ("x".into(), None)],
+            merged: BTreeMap::new(),
+        };
         let text = serde_json::to_string(&lineage).unwrap();
         assert!(text.contains(r#""source":"mapping""#), "{text}");
         assert_eq!(serde_json::from_str::<Lineage>(&text).unwrap(), lineage);
