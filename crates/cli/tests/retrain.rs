@@ -164,3 +164,61 @@ fn retrain_errors_name_what_is_wrong() {
     assert!(stderr.contains("out.run holds an interrupted run (add --resume to continue it): "), "{stderr}");
     assert!(stderr.contains("checkpoint.bin") && stderr.contains("already holds a run"), "{stderr}");
 }
+
+/// `progressive` and the retention score at the command line: the stages
+/// set the run's length, `--retain-data` prints and keeps both models'
+/// scores on old-tagset data, and flags that do not fit are refused by name.
+#[test]
+fn progressive_with_a_retention_score_runs_and_its_flags_are_checked() {
+    let model = model_dir();
+    let dir = TempDir::new().expect("a temporary directory");
+    let data = write(dir.path(), "new.txt", DATA);
+    let old_data = write(dir.path(), "old.txt", "ann B-PER\nsmith I-PER\nwent O\nto O\nparis B-LOC\n\n");
+    let mapping = write(dir.path(), "map.toml", "[types]\nPER = \"person\"\nLOC = \"city\"\n");
+    let out = dir.path().join("progressive");
+    let common = |out: &Path| -> Vec<String> {
+        [
+            "retrain",
+            "--model",
+            path(model.path()),
+            "--train",
+            path(&data),
+            "--dev",
+            path(&data),
+            "--out",
+            path(out),
+            "--progress",
+            "off",
+        ]
+        .iter()
+        .map(|arg| arg.to_string())
+        .collect()
+    };
+    let mut args = common(&out);
+    args.extend(["--strategy", "progressive", "--stages", "head:1,top1:1", "--layer-decay", "0.8"].map(String::from));
+    args.extend(["--mapping".to_string(), path(&mapping).to_string()]);
+    args.extend(["--retain-data".to_string(), path(&old_data).to_string()]);
+    let as_str: Vec<&str> = args.iter().map(String::as_str).collect();
+    let stdout = succeed(&retag(&as_str));
+    assert!(stdout.contains("retention on") && stdout.contains("old.txt"), "{stdout}");
+    assert!(stdout.contains("2 epochs"), "the stages set the length: {stdout}");
+    let metrics: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).expect("metrics.json")).expect("JSON");
+    assert_eq!(metrics["strategy"], "progressive");
+    assert!(metrics["retention"]["old_model"]["micro"]["f1"].is_number(), "{metrics}");
+    let run_config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run-config.json")).expect("run-config")).expect("JSON");
+    assert_eq!(run_config["stages"], "head:1,top1:1");
+
+    let refused = |extra: &[&str], expected: &str| {
+        let mut args = common(&dir.path().join("refused"));
+        args.extend(extra.iter().map(|arg| arg.to_string()));
+        let as_str: Vec<&str> = args.iter().map(String::as_str).collect();
+        let error = fail(&retag(&as_str));
+        assert!(error.contains(expected), "{extra:?}: {error}");
+    };
+    refused(&["--strategy", "progressive", "--epochs", "3"], "--epochs: progressive runs as long as its stages say");
+    refused(&["--strategy", "naive", "--stages", "head:1,all:1"], "stages are for progressive, not naive");
+    refused(&["--strategy", "progressive", "--stages", "all:1,head:1"], "opens no more than the stage before it");
+    refused(&["--strategy", "frozen", "--layer-decay", "0.8"], "strategy frozen trains no encoder layer");
+}
