@@ -141,7 +141,11 @@ pub fn run(args: &RetrainArgs) -> Result<()> {
         let out = work.join("models").join(&label);
         if needs_run(&out, args.fresh)? {
             let mut command = Command::new(&retag);
-            command.args(["retrain", "--model"]).arg(&old).arg("--base").arg(&base);
+            command.args(["retrain", "--model"]).arg(&old);
+            if name == "full" {
+                // Only `full` starts from the base encoder; retag refuses --base elsewhere.
+                command.arg("--base").arg(&base);
+            }
             command.arg("--train").arg(fine.join("train.txt")).arg("--dev").arg(fine.join("dev.txt"));
             command.arg("--test").arg(fine.join("test.txt")).arg("--out").arg(&out);
             command.args(["--strategy", name, "--epochs", &epochs.to_string(), "--tab-separated"]);

@@ -239,3 +239,17 @@ fn stats_reads_a_real_corpus() {
     assert_eq!(json["tokens"], 46435);
     assert_eq!(json["entities"], 5648);
 }
+
+/// `retag retrain --help` lists every strategy with its one-line summary.
+#[test]
+fn retrain_help_lists_the_strategies() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_retag"))
+        .args(["retrain", "--help"])
+        .output()
+        .expect("retag runs");
+    let help = String::from_utf8(output.stdout).expect("UTF-8 help");
+    for strategy in ["naive", "frozen", "full", "warm-start", "progressive"] {
+        assert!(help.contains(&format!("{strategy}:")), "{strategy} missing from --help:\n{help}");
+    }
+    assert!(help.contains("trained in stages"), "summaries are shown:\n{help}");
+}

@@ -131,8 +131,18 @@ fn retrain_errors_name_what_is_wrong() {
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["--strategy", "naive", "--train", path(&bad)], "bad.txt:2"),
         (vec!["--strategy", "full", "--train", path(&data)], "base_model"),
-        (vec!["--strategy", "distil", "--train", path(&data)], "unknown strategy"),
+        (
+            vec!["--strategy", "distil", "--train", path(&data)],
+            "possible values: naive, frozen, full, warm-start, progressive",
+        ),
         (vec!["--strategy", "naive", "--train", path(&data), "--learning-rate=-1"], "learning_rate"),
+        // Flags the strategy would ignore are refused, not dropped.
+        (vec!["--strategy", "naive", "--train", path(&data), "--mapping", path(&data)], "--mapping: strategy naive"),
+        (vec!["--strategy", "frozen", "--train", path(&data), "--min-share", "0.3"], "--min-share: strategy frozen"),
+        (
+            vec!["--strategy", "naive", "--train", path(&data), "--base", path(model.path())],
+            "--base: only strategy full",
+        ),
     ];
     for (extra, expected) in cases {
         let mut args = base.to_vec();

@@ -109,24 +109,26 @@ pub struct RetrainArgs {
     /// The fine-tuned model (a HuggingFace token-classification folder with id2label).
     #[arg(long)]
     pub model: PathBuf,
-    /// naive, frozen, full, warm-start or progressive (docs/strategies.md says when to use which).
-    #[arg(long)]
+    /// How to carry the model over (docs/strategies.md says when to use which).
+    #[arg(long, value_parser = strategy_parser(), ignore_case = true)]
     pub strategy: retag_retrain::Strategy,
-    /// The base encoder `full` starts from.
+    /// full: the base encoder it starts from (refused by the other strategies).
     #[arg(long)]
     pub base: Option<PathBuf>,
-    /// warm-start: a mapping file (TOML or JSON) from the old types to the new
-    /// ones. Without it the parents are inferred from the old model's predictions.
+    /// warm-start, progressive and --retain-data: a mapping file (TOML or JSON)
+    /// from the old types to the new ones. Without it the parents are inferred
+    /// from the old model's predictions.
     #[arg(long)]
     pub mapping: Option<PathBuf>,
     /// The mapping file maps the NEW types to the OLD ones (e.g. a file written
     /// to fold fine types into coarse ones, used to retrain coarse -> fine).
     #[arg(long, requires = "mapping")]
     pub reverse_mapping: bool,
-    /// warm-start without a mapping: the share of a new type's tokens an old
-    /// type must cover to be its parent.
-    #[arg(long, default_value_t = retag_retrain::DEFAULT_MIN_SHARE)]
-    pub min_share: f64,
+    /// Without a mapping, where a lineage is used (warm-start, progressive,
+    /// --retain-data): the share of a new type's tokens an old type must
+    /// cover to be inferred as its parent [default: 0.5].
+    #[arg(long, conflicts_with = "mapping")]
+    pub min_share: Option<f64>,
     /// progressive: what trains, stage by stage, and for how many epochs:
     /// `head:N` (the head alone), `topK:N` (and the top K encoder layers),
     /// `all:N`. The run lasts the sum of the stages' epochs (default head:1,top2:1,all:1).
@@ -143,4 +145,15 @@ pub struct RetrainArgs {
     pub retain_data: Option<PathBuf>,
     #[command(flatten)]
     pub training: TrainingArgs,
+}
+
+/// `--strategy`'s values, listed in `--help` with their one-line summaries.
+fn strategy_parser() -> impl clap::builder::TypedValueParser<Value = retag_retrain::Strategy> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    // `warm_start` is accepted too, as the library's parser accepts it.
+    let values = retag_retrain::Strategy::ALL.map(|strategy| {
+        let value = PossibleValue::new(strategy.name()).help(strategy.summary());
+        if strategy == retag_retrain::Strategy::WarmStart { value.alias("warm_start") } else { value }
+    });
+    PossibleValuesParser::new(values).map(|name| name.parse::<retag_retrain::Strategy>().expect("a listed strategy"))
 }

@@ -9,13 +9,14 @@ use super::training::{mlp_spec, progress_mode, resolve_config, run_and_report};
 use crate::args::RetrainArgs;
 
 pub fn run(args: &RetrainArgs) -> Result<()> {
+    check_flags_apply(args)?;
     let lineage = match &args.mapping {
         Some(path) => {
             let mapping =
                 TagsetMapping::load(path).with_context(|| format!("reading the mapping {}", path.display()))?;
             LineageSource::Mapping(if args.reverse_mapping { mapping.invert() } else { mapping })
         }
-        None => LineageSource::Infer { min_share: args.min_share },
+        None => LineageSource::Infer { min_share: args.min_share.unwrap_or(retag_retrain::DEFAULT_MIN_SHARE) },
     };
     if args.strategy == Strategy::Progressive && args.training.epochs.is_some() {
         bail!("--epochs: progressive runs as long as its stages say (the sum of --stages' epochs); set them there");
@@ -33,4 +34,28 @@ pub fn run(args: &RetrainArgs) -> Result<()> {
         progress: progress_mode(args.training.progress),
     };
     run_and_report(&spec, &args.training, args.retain_data.as_deref())
+}
+
+/// Refuses the flags the chosen strategy would ignore, so that no setting is
+/// silently dropped: a lineage (`--mapping`, `--min-share`) is read only by
+/// the strategies that warm-start and by the retention score, `--base` only
+/// by `full`.
+fn check_flags_apply(args: &RetrainArgs) -> Result<()> {
+    let strategy = args.strategy;
+    let reads_lineage = strategy.warm_starts() || args.retain_data.is_some();
+    let lineage_flag = match (&args.mapping, args.min_share) {
+        (Some(_), _) => Some("--mapping"),
+        (None, Some(_)) => Some("--min-share"),
+        (None, None) => None,
+    };
+    if let Some(flag) = lineage_flag.filter(|_| !reads_lineage) {
+        bail!(
+            "{flag}: strategy {strategy} uses no lineage of old to new types (warm-start and progressive do, and \
+             --retain-data does for any strategy)"
+        );
+    }
+    if args.base.is_some() && strategy != Strategy::Full {
+        bail!("--base: only strategy full starts from a base encoder; {strategy} starts from --model");
+    }
+    Ok(())
 }
