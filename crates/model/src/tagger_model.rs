@@ -138,9 +138,15 @@ impl TaggerModel {
     /// sequence negative log-likelihood over rows. `labels` are row-major
     /// `[batch * seq]`, `None` where a position is not scored.
     pub fn loss(&self, hidden: Tensor<3>, labels: &[Option<usize>]) -> Result<Tensor<1>> {
-        let [batch, seq, _] = hidden.dims();
-        let device = hidden.device();
-        let emissions = self.emissions(hidden)?;
+        self.loss_of_emissions(self.emissions(hidden)?, labels)
+    }
+
+    /// [`Self::loss`] from emissions already computed, for a loop that also
+    /// scores them otherwise (distillation compares them with an old
+    /// model's): the head runs once, under one dropout mask.
+    pub fn loss_of_emissions(&self, emissions: Tensor<3>, labels: &[Option<usize>]) -> Result<Tensor<1>> {
+        let [batch, seq, _] = emissions.dims();
+        let device = emissions.device();
         let (ids, mask) = label_tensors(labels, batch, seq, &device)?;
         Ok(match self.tagger.crf() {
             None => token_cross_entropy(emissions, ids, mask)?,

@@ -24,6 +24,7 @@ use retag_data::atomic::AtomicFile;
 use serde::{Deserialize, Serialize};
 
 use crate::config::TrainConfig;
+use crate::distill::DistillationRecord;
 use crate::error::{Result, TrainError};
 
 /// The file name of the checkpoint inside the run directory.
@@ -51,6 +52,10 @@ pub struct TrainState {
     #[serde(with = "exact_float")]
     pub loss_sum: f64,
     pub loss_count: usize,
+    /// Sum of the distillation terms (weighted, as added to the loss) over
+    /// the same steps; 0 without distillation.
+    #[serde(default, with = "exact_float")]
+    pub distill_loss_sum: f64,
     /// Seconds spent training, over all sessions.
     #[serde(with = "exact_float")]
     pub elapsed_secs: f64,
@@ -69,6 +74,7 @@ impl TrainState {
             evaluations_logged: 0,
             loss_sum: 0.0,
             loss_count: 0,
+            distill_loss_sum: 0.0,
             elapsed_secs: 0.0,
             stopped: None,
         }
@@ -104,6 +110,10 @@ pub struct Header {
     /// silently change the data order, so it is refused.
     pub train_windows: usize,
     pub state: TrainState,
+    /// The run's distillation, if it distils: a resume must distil the same
+    /// way from the same teacher (see [`crate::distill`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distillation: Option<DistillationRecord>,
 }
 
 /// A whole checkpoint in memory.
@@ -179,7 +189,7 @@ impl Checkpoint {
 /// back with the standard library's correctly rounded parser: serde_json
 /// (without its `float_roundtrip` feature) may read a 17-digit number one
 /// bit off, and a resumed run must compare and sum exactly what it saved.
-mod exact_float {
+pub(crate) mod exact_float {
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::Error> {

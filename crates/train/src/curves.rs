@@ -123,6 +123,7 @@ mod tests {
             epoch,
             step: epoch * 10,
             train_loss: loss,
+            train_distill_loss: None,
             dev_precision: f1,
             dev_recall: f1,
             dev_f1: f1,

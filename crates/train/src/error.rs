@@ -10,6 +10,11 @@ pub enum TrainError {
     #[error("invalid training config: {field} = {value}: {reason}")]
     Config { field: &'static str, value: String, reason: String },
 
+    /// A [`crate::Distillation`] setting the loss cannot use (`fold[3]`
+    /// names the new label whose entry is wrong).
+    #[error("invalid distillation setting: {field} = {value}: {reason}")]
+    Distillation { field: String, value: String, reason: String },
+
     /// A config file that is not one (not TOML/JSON, an unknown field, a wrong type).
     #[error("{}: not a training config: {reason}", path.display())]
     ConfigFile { path: PathBuf, reason: String },

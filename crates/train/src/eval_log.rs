@@ -24,6 +24,10 @@ pub struct EvalRecord {
     pub step: usize,
     /// Mean training loss since the previous evaluation.
     pub train_loss: f64,
+    /// The distillation term's share of `train_loss` (weighted, as added to
+    /// it); absent in a run that does not distil.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub train_distill_loss: Option<f64>,
     pub dev_precision: f64,
     pub dev_recall: f64,
     pub dev_f1: f64,
@@ -41,6 +45,7 @@ impl EvalRecord {
             epoch,
             step,
             train_loss,
+            train_distill_loss: None,
             dev_precision: report.micro.precision,
             dev_recall: report.micro.recall,
             dev_f1: report.micro.f1,

@@ -45,6 +45,25 @@ impl Inputs {
         }
     }
 
+    /// The gold label of each position of unit `id` that a batch scores, in
+    /// order: the `Some` labels its row of [`BatchStates::labels`] holds,
+    /// wherever the batch pads it. What a per-position cache (the teacher's,
+    /// see [`crate::teacher`]) is keyed by. Empty for a unit that does not exist.
+    pub fn scored_labels(&self, id: WindowId) -> Vec<usize> {
+        match self {
+            Inputs::Windows(split) => split
+                .aligned
+                .get(id.sentence)
+                .and_then(|sentence| sentence.windows.get(id.window))
+                .map(|window| window.labels.iter().flatten().copied().collect())
+                .unwrap_or_default(),
+            Inputs::Cached(cache) if id.window == 0 && id.sentence < cache.sentence_count() => {
+                cache.words_of(id.sentence).map(|word| cache.label(word)).collect()
+            }
+            Inputs::Cached(_) => Vec::new(),
+        }
+    }
+
     /// The hidden states and labels of the units `ids`, on `model`'s path:
     /// through its encoder for windows (which must then have one), straight
     /// from the cache otherwise.

@@ -9,7 +9,10 @@
 //!   ([`clip`]) over length-bucketed, seeded batches ([`buckets`]); evaluates
 //!   on dev at epoch ends ([`evaluate`], seqeval's entity F1), stops early
 //!   keeping the best weights, logs every evaluation ([`eval_log`]) and
-//!   writes [`checkpoint`]s from which [`Trainer::resume`] continues exactly.
+//!   writes [`checkpoint`]s from which [`Trainer::resume`] continues exactly;
+//! - [`Distillation`]: an optional loss term pulling the model towards an old
+//!   model's label distribution ([`distill`]), whose scores a
+//!   [`TeacherCache`] computes once ([`teacher`]).
 //!
 //! The crate picks no backend: the caller passes an autodiff `Device`.
 
@@ -19,6 +22,7 @@ pub mod clip;
 pub mod config;
 pub mod curves;
 pub mod dataset;
+pub mod distill;
 pub mod early_stopping;
 pub mod error;
 pub mod eval_log;
@@ -30,15 +34,18 @@ pub mod optimizer;
 pub mod progress;
 pub mod schedule;
 pub mod stages;
+pub mod teacher;
 pub mod trainer;
 
 pub use checkpoint::{Best, StopReason, TrainState};
 pub use config::TrainConfig;
 pub use dataset::Split;
+pub use distill::{Distillation, Distiller};
 pub use error::{Result, TrainError};
 pub use eval_log::{EvalRecord, read_eval_log};
 pub use features::FeatureCache;
 pub use inputs::Inputs;
 pub use progress::{Progress, ProgressMode, StepFigures};
 pub use stages::GroupStage;
+pub use teacher::TeacherCache;
 pub use trainer::Trainer;

@@ -17,6 +17,7 @@ use crate::buckets::Buckets;
 use crate::checkpoint::{CHECKPOINT, Checkpoint, FORMAT_VERSION, Header, StopReason, TrainState};
 use crate::clip::clip_global_norm;
 use crate::config::TrainConfig;
+use crate::distill::{Distillation, DistillationRecord, Distiller, check_resumed};
 use crate::early_stopping::{Verdict, observe};
 use crate::error::{Result, TrainError};
 use crate::eval_log::{EvalLog, EvalRecord};
@@ -25,13 +26,15 @@ use crate::inputs::Inputs;
 use crate::optimizer::{ParamPaths, adamw, learning_rates};
 use crate::progress::{Progress, ProgressMode, StepFigures};
 use crate::schedule::LinearSchedule;
+use crate::teacher::TeacherCache;
 
 /// A model being trained, with everything that moves while it trains.
 ///
 /// One loop for every strategy: the model is an encoder (or none) with a
 /// tagger on top, the inputs are windows the encoder reads or its cached
 /// outputs, and the config's stages say which parameter groups train at
-/// which rate in each epoch.
+/// which rate in each epoch. A continual-learning recipe adds a
+/// distillation term from the old model ([`Trainer::with_distillation`]).
 ///
 /// Determinism: the data order is a function of the seed and the epoch, and
 /// the dropout masks of the seed and the step (the device's generator is
@@ -61,6 +64,11 @@ pub struct Trainer {
     order: Option<(usize, Vec<Vec<WindowId>>)>,
     /// The epoch whose stage the model's trainable flags were last set for.
     staged_epoch: Option<usize>,
+    /// The distillation term, when the run distils (see [`Trainer::with_distillation`]).
+    distiller: Option<Distiller>,
+    /// A resumed run's checkpoint and the distillation it records, checked
+    /// against this session's before the first step.
+    resumed_distillation: Option<(PathBuf, Option<DistillationRecord>)>,
 }
 
 impl Trainer {
@@ -126,7 +134,11 @@ impl Trainer {
             .from_bytes(checkpoint.optimizer)
             .map_err(|error| bad(format!("optimizer state: {error}")))?;
         let header = checkpoint.header;
-        let resumed = Resumed { checkpoint: path.clone(), train_windows: header.train_windows };
+        let resumed = Resumed {
+            checkpoint: path.clone(),
+            train_windows: header.train_windows,
+            distillation: header.distillation,
+        };
         Self::assemble(
             model,
             optimizer,
@@ -171,6 +183,7 @@ impl Trainer {
             });
         }
         let buckets = Buckets::new(train.units(), config.batch_size, config.bucket_batches, config.seed);
+        let resumed_distillation = resumed.as_ref().map(|r| (r.checkpoint.clone(), r.distillation.clone()));
         if let Some(resumed) = resumed
             && resumed.train_windows != buckets.window_count()
         {
@@ -202,6 +215,8 @@ impl Trainer {
             progress: ProgressMode::default(),
             order: None,
             staged_epoch: None,
+            distiller: None,
+            resumed_distillation,
         })
     }
 
@@ -209,6 +224,23 @@ impl Trainer {
     pub fn with_progress(mut self, mode: ProgressMode) -> Self {
         self.progress = mode;
         self
+    }
+
+    /// Adds to every step's loss the distillation term of [`crate::distill`]:
+    /// `teacher` holds the old model's scores on this run's training inputs
+    /// (computed once with [`TeacherCache::compute`]; a resumed run computes
+    /// it again, the same), `distillation` the fold and the term's weight and
+    /// temperature. Refused when the cache was computed on other inputs, when
+    /// the settings do not fit the model's labels and the teacher's, and when
+    /// a resumed run distilled otherwise.
+    pub fn with_distillation(mut self, teacher: TeacherCache, distillation: Distillation) -> Result<Self> {
+        teacher.fits(&self.train)?;
+        let distiller = Distiller::new(teacher, distillation, self.model.tagset().len())?;
+        if let Some((checkpoint, saved)) = &self.resumed_distillation {
+            check_resumed(checkpoint, saved.as_ref(), Some(&distiller.record()))?;
+        }
+        self.distiller = Some(distiller);
+        Ok(self)
     }
 
     /// Trains until all epochs ran or early stopping ends the run.
@@ -224,6 +256,9 @@ impl Trainer {
     }
 
     fn run(&mut self, stop_at: Option<usize>) -> Result<&TrainState> {
+        if let Some((checkpoint, saved)) = &self.resumed_distillation {
+            check_resumed(checkpoint, saved.as_ref(), self.distiller.as_ref().map(Distiller::record).as_ref())?;
+        }
         let started = Instant::now();
         let elapsed_before = self.state.elapsed_secs;
         let mut progress =
@@ -278,7 +313,15 @@ impl Trainer {
         // the masks a function of (seed, step), which a resumed run replays.
         self.device.seed(step_seed(self.config.seed, self.state.step));
         let batch = self.train.batch(ids, &self.model, &self.device)?;
-        let loss = self.model.loss(batch.hidden, &batch.labels)?;
+        let (loss, distill) = match &self.distiller {
+            None => (self.model.loss(batch.hidden, &batch.labels)?, None),
+            Some(distiller) => {
+                // One head pass, one dropout mask, for both terms.
+                let emissions = self.model.emissions(batch.hidden)?;
+                let term = distiller.loss(emissions.clone(), &batch.labels, ids)?;
+                (self.model.loss_of_emissions(emissions, &batch.labels)? + term.clone(), Some(term))
+            }
+        };
         let loss_value = loss.clone().into_scalar::<f32>();
         if !loss_value.is_finite() {
             return Err(TrainError::Diverged { step: self.state.step + 1, loss: loss_value });
@@ -293,6 +336,9 @@ impl Trainer {
         self.state.batch_in_epoch += 1;
         self.state.loss_sum += f64::from(loss_value);
         self.state.loss_count += 1;
+        if let Some(term) = distill {
+            self.state.distill_loss_sum += f64::from(term.into_scalar::<f32>());
+        }
         Ok(StepFigures {
             step: self.state.step,
             epoch: self.state.epoch + 1,
@@ -341,15 +387,20 @@ impl Trainer {
         if stop {
             self.state.stopped = Some(StopReason::EarlyStopped);
         }
-        let train_loss = self.state.loss_sum / self.state.loss_count.max(1) as f64;
+        let steps = self.state.loss_count.max(1) as f64;
+        let train_loss = self.state.loss_sum / steps;
+        let distill_loss = self.distiller.is_some().then(|| self.state.distill_loss_sum / steps);
         self.state.loss_sum = 0.0;
         self.state.loss_count = 0;
-        let record = EvalRecord::new(epoch, self.state.step, train_loss, report, improved, self.state.elapsed_secs);
+        self.state.distill_loss_sum = 0.0;
+        let mut record = EvalRecord::new(epoch, self.state.step, train_loss, report, improved, self.state.elapsed_secs);
+        record.train_distill_loss = distill_loss;
         self.log.append(&record)?;
         self.state.evaluations_logged += 1;
         progress.note(&format!(
-            "epoch {epoch} step {}: train loss {train_loss:.4}, dev P {:.4} R {:.4} F1 {:.4}{}",
+            "epoch {epoch} step {}: train loss {train_loss:.4}{}, dev P {:.4} R {:.4} F1 {:.4}{}",
             self.state.step,
+            distill_loss.map(|term| format!(" (distillation {term:.4})")).unwrap_or_default(),
             report.micro.precision,
             report.micro.recall,
             f1,
@@ -371,6 +422,7 @@ impl Trainer {
                 config: self.config.clone(),
                 train_windows: self.buckets.window_count(),
                 state: self.state.clone(),
+                distillation: self.distiller.as_ref().map(Distiller::record),
             },
             model: self.weights()?,
             optimizer,
@@ -432,6 +484,7 @@ impl Trainer {
 struct Resumed {
     checkpoint: PathBuf,
     train_windows: usize,
+    distillation: Option<DistillationRecord>,
 }
 
 /// A seed per step, mixed (SplitMix64's finaliser) so that neighbouring

@@ -4,12 +4,14 @@
 
 mod common;
 
-use burn::module::{Module, ModuleVisitor, Param};
-use burn::tensor::Tensor;
+use burn::module::Module;
 use retag_train::{Inputs, StopReason, TrainConfig, TrainError, Trainer, read_eval_log};
 use tempfile::TempDir;
 
-use common::{device, serial, split, tiny_model, tokenizer, toy_config, toy_sentences, toy_trainer, windows};
+use common::{
+    Weights, assert_same_weights, device, serial, split, tiny_model, tokenizer, toy_config, toy_sentences, toy_trainer,
+    windows,
+};
 
 #[test]
 fn loss_falls_on_a_learnable_task() {
@@ -71,27 +73,6 @@ fn early_stopping_ends_a_run_that_stopped_improving() {
     // The run is over: training again does nothing.
     let again = trainer.train().unwrap();
     assert_eq!(again.step, state.step);
-}
-
-/// Every float parameter's values, in visiting order.
-struct Weights(Vec<Vec<f32>>);
-
-impl ModuleVisitor for Weights {
-    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-        self.0.push(param.val().into_data().iter::<f32>().collect());
-    }
-}
-
-/// Asserts that two models hold bit-identical parameters.
-fn assert_same_weights<M: Module>(a: &M, b: &M, what: &str) {
-    let (mut left, mut right) = (Weights(Vec::new()), Weights(Vec::new()));
-    a.visit(&mut left);
-    b.visit(&mut right);
-    assert_eq!(left.0.len(), right.0.len());
-    for (index, (a, b)) in left.0.iter().zip(&right.0).enumerate() {
-        let differ = a.iter().zip(b).filter(|(x, y)| x.to_bits() != y.to_bits()).count();
-        assert_eq!(differ, 0, "{what} weights, parameter {index}: {differ} of {} values differ", a.len());
-    }
 }
 
 #[test]

@@ -12,7 +12,7 @@ use burn::module::{Module, ModuleVisitor, Param};
 use burn::tensor::{Device, Tensor};
 use retag_bert::{BertConfig, BertForTokenClassification};
 use retag_data::align::{WordTokenizer, load_tokenizer};
-use retag_data::{Location, Sentence};
+use retag_data::{Location, Sentence, Tagset};
 use retag_model::TaggerModel;
 use retag_train::dataset::{AlignedSplit, align_options};
 use retag_train::{Inputs, ProgressMode, Split, TrainConfig, Trainer};
@@ -48,11 +48,17 @@ pub fn device() -> Device {
 /// attention), and with such weights 10% dropout drowns the signal of a toy
 /// task. A fine-tuning starting point has small weights, as this one does.
 pub fn tiny_model(device: &Device) -> TaggerModel {
-    let config = tiny_config();
-    let labels = config.labels.clone().expect("the tiny config names its labels");
-    device.seed(0);
+    let labels = tiny_config().labels.expect("the tiny config names its labels");
+    tiny_model_with(labels, 0, device)
+}
+
+/// A tiny model over `labels` with weights drawn from `seed`: with other
+/// labels and another seed, the old model a distillation test learns from.
+pub fn tiny_model_with(labels: Tagset, seed: u64, device: &Device) -> TaggerModel {
+    let config = BertConfig { labels: Some(labels.clone()), ..tiny_config() };
+    device.seed(seed);
     let model = BertForTokenClassification::init(&config, labels, device);
-    // burn initialises parameters on first use: draw them now, from seed 0,
+    // burn initialises parameters on first use: draw them now, from `seed`,
     // not later from whatever the generator holds by then.
     model.visit(&mut Materialize);
     TaggerModel::from_token_classification(model).expect("a linear head fits its encoder")
@@ -76,6 +82,27 @@ pub fn windows(
 }
 
 struct Materialize;
+
+/// Every float parameter's values, in visiting order.
+pub struct Weights(pub Vec<Vec<f32>>);
+
+impl ModuleVisitor for Weights {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        self.0.push(param.val().into_data().iter::<f32>().collect());
+    }
+}
+
+/// Asserts that two models hold bit-identical parameters.
+pub fn assert_same_weights<M: Module>(a: &M, b: &M, what: &str) {
+    let (mut left, mut right) = (Weights(Vec::new()), Weights(Vec::new()));
+    a.visit(&mut left);
+    b.visit(&mut right);
+    assert_eq!(left.0.len(), right.0.len());
+    for (index, (a, b)) in left.0.iter().zip(&right.0).enumerate() {
+        let differ = a.iter().zip(b).filter(|(x, y)| x.to_bits() != y.to_bits()).count();
+        assert_eq!(differ, 0, "{what} weights, parameter {index}: {differ} of {} values differ", a.len());
+    }
+}
 
 impl ModuleVisitor for Materialize {
     fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
