@@ -208,6 +208,7 @@ fn progressive_with_a_retention_score_runs_and_its_flags_are_checked() {
     args.extend(["--strategy", "progressive", "--stages", "head:1,top1:1", "--layer-decay", "0.8"].map(String::from));
     args.extend(["--mapping".to_string(), path(&mapping).to_string()]);
     args.extend(["--retain-data".to_string(), path(&old_data).to_string()]);
+    args.extend(["--distill-weight", "1.0", "--temperature", "2"].map(String::from));
     let as_str: Vec<&str> = args.iter().map(String::as_str).collect();
     let stdout = succeed(&retag(&as_str));
     assert!(stdout.contains("retention on") && stdout.contains("old.txt"), "{stdout}");
@@ -219,6 +220,9 @@ fn progressive_with_a_retention_score_runs_and_its_flags_are_checked() {
     let run_config: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("run-config.json")).expect("run-config")).expect("JSON");
     assert_eq!(run_config["stages"], "head:1,top1:1");
+    assert_eq!(run_config["distill"]["temperature"], 2.0);
+    let log = std::fs::read_to_string(dir.path().join("progressive.run").join("evaluations.jsonl")).expect("log");
+    assert!(log.contains("train_distill_loss"), "the KL term is logged: {log}");
 
     let refused = |extra: &[&str], expected: &str| {
         let mut args = common(&dir.path().join("refused"));
@@ -231,4 +235,6 @@ fn progressive_with_a_retention_score_runs_and_its_flags_are_checked() {
     refused(&["--strategy", "naive", "--stages", "head:1,all:1"], "stages are for progressive, not naive");
     refused(&["--strategy", "progressive", "--stages", "all:1,head:1"], "opens no more than the stage before it");
     refused(&["--strategy", "frozen", "--layer-decay", "0.8"], "strategy frozen trains no encoder layer");
+    refused(&["--strategy", "naive", "--temperature", "2"], "--temperature: it is distillation's temperature");
+    refused(&["--strategy", "naive", "--distill-weight", "0"], "distill_weight: 0 must be a positive number");
 }

@@ -4,6 +4,7 @@
 //! - [`strategy`]: `naive`, `frozen`, `full`, `warm-start`, `progressive`;
 //! - [`progressive`]: gradual unfreezing and layer-wise rates as the loop's stages;
 //! - [`retention`]: what a run cost the old tagset, scored on old-tagset data;
+//! - [`distill`]: distillation from the old model (its settings and the label fold);
 //! - [`head_choice`]: the head a run puts on the encoder (`--head`);
 //! - [`start`]: the tagger each strategy starts from (random, or
 //!   warm-started from the old head);
@@ -16,6 +17,7 @@
 //! Layering: this crate sits on `retag-train` (the loop the trained
 //! strategies run) and `retag-heads`; binaries pick the device.
 
+pub mod distill;
 pub mod error;
 pub mod head_choice;
 pub mod infer;
@@ -27,6 +29,7 @@ pub mod retrain;
 pub mod start;
 pub mod strategy;
 
+pub use distill::DistillSpec;
 pub use error::{Result, RetrainError};
 pub use head_choice::HeadChoice;
 pub use lineage::{DEFAULT_MIN_SHARE, Lineage, LineageSource};

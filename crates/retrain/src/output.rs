@@ -80,6 +80,7 @@ pub fn run_config_json(spec: &RetrainSpec) -> Value {
         "scheme": spec.scheme.to_string(),
         "stages": spec.schedule.stages.as_ref().map(ToString::to_string),
         "layer_decay": spec.schedule.layer_decay,
+        "distill": spec.distill,
         "train": spec.config,
     })
 }

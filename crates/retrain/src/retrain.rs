@@ -15,8 +15,9 @@ use retag_heads::WarmStartReport;
 use retag_model::TaggerModel;
 use retag_train::dataset::{AlignedSplit, align_options};
 use retag_train::evaluate::evaluate;
-use retag_train::{FeatureCache, Inputs, ProgressMode, Split, TrainConfig, Trainer};
+use retag_train::{Distillation, FeatureCache, Inputs, ProgressMode, Split, TeacherCache, TrainConfig, Trainer};
 
+use crate::distill::{DistillSpec, fold_labels};
 use crate::error::{Result, RetrainError};
 use crate::head_choice::HeadChoice;
 use crate::infer::infer_lineage;
@@ -52,6 +53,8 @@ pub struct RetrainSpec {
     /// Stages and layer-wise rates (`progressive`; a layer decay also for
     /// the other strategies that train the encoder).
     pub schedule: Schedule,
+    /// Distillation from the old model (any strategy that starts from it).
+    pub distill: Option<DistillSpec>,
     /// The scheme of the data's tags (the new tagset is written in it).
     pub scheme: Scheme,
     pub progress: ProgressMode,
@@ -158,8 +161,18 @@ pub fn retrain(
 
     // The old model as it is, for what reads it before training changes it:
     // lineage inference and the retention baseline.
+    if let Some(distill) = &spec.distill {
+        distill.check()?;
+        if spec.strategy == Strategy::Full {
+            return Err(RetrainError::option(
+                "distill_weight",
+                "full does not start from the old model it would distil",
+            ));
+        }
+    }
     let infers = matches!(spec.lineage, LineageSource::Infer { .. });
-    let needs_old = data.retain.is_some() || (spec.strategy.warm_starts() && infers);
+    let needs_lineage = spec.strategy.warm_starts() || data.retain.is_some() || spec.distill.is_some();
+    let needs_old = data.retain.is_some() || spec.distill.is_some() || (needs_lineage && infers);
     let old_valid = match (&old_tagger, needs_old) {
         (_, false) => None,
         (Some(old_tagger), true) => Some(TaggerModel::new(encoder.clone(), old_tagger.tagger().clone())?.valid()),
@@ -176,7 +189,7 @@ pub fn retrain(
         }
         _ => None,
     };
-    let lineage = if spec.strategy.warm_starts() || data.retain.is_some() {
+    let lineage = if needs_lineage {
         Some(match &spec.lineage {
             LineageSource::Mapping(mapping) => Lineage::from_mapping(mapping, &labels),
             LineageSource::Infer { min_share } => {
@@ -187,7 +200,8 @@ pub fn retrain(
     } else {
         None
     };
-    drop(old_valid);
+    // The frozen strategy's teacher reads the cached encoder outputs with the old head alone.
+    let old_head = old_tagger.as_ref().map(|old| TaggerModel::head_only(old.tagger().clone()));
 
     let mut warm_start = None;
     let tagger = match (spec.strategy, old_tagger, &lineage) {
@@ -214,10 +228,25 @@ pub fn retrain(
         (TaggerModel::new(encoder, tagger)?, Inputs::Windows(train), Inputs::Windows(dev), None)
     };
 
+    let distillation = match &spec.distill {
+        Some(settings) => {
+            let teacher = if frozen { old_head } else { old_valid };
+            let teacher = teacher.expect("the old model is loaded when it is distilled");
+            let cache = TeacherCache::compute(&teacher, &train, batch, &plain)?;
+            let lineage = lineage.as_ref().expect("a lineage is found when distilling");
+            let fold = fold_labels(&labels, teacher.tagset(), lineage)?;
+            Some((cache, Distillation { fold, weight: settings.weight, temperature: settings.temperature }))
+        }
+        None => None,
+    };
     let trainer = if resume && run_dir.join(retag_train::checkpoint::CHECKPOINT).exists() {
         Trainer::resume(model, train, dev, config, run_dir, device)?
     } else {
         Trainer::new(model, train, dev, config, run_dir, device)?
+    };
+    let trainer = match distillation {
+        Some((cache, settings)) => trainer.with_distillation(cache, settings)?,
+        None => trainer,
     };
     let mut trainer = trainer.with_progress(spec.progress);
     let setup_secs = started.elapsed().as_secs_f64() - cache_secs.unwrap_or(0.0);

@@ -217,6 +217,7 @@ fn spec(strategy: Strategy, fixture: &Fixture, lineage: LineageSource, epochs: u
         head: HeadChoice::LINEAR,
         mlp: MlpSpec::default(),
         schedule: Default::default(),
+        distill: None,
         config: config(epochs),
         scheme: Scheme::Iob2,
         progress: ProgressMode::Off,
@@ -400,6 +401,7 @@ fn a_strategy_without_its_starting_model_is_refused_by_name() {
             head: HeadChoice::LINEAR,
             mlp: MlpSpec::default(),
             schedule: Default::default(),
+            distill: None,
             config: config(1),
             scheme: Scheme::Iob2,
             progress: ProgressMode::Off,
@@ -615,4 +617,33 @@ fn the_retention_score_folds_the_new_tags_back_and_scores_both_models() {
     fixture.data.retain = Some(split(sentences(4, 7, &NEW), "wrong-tagset.conll"));
     let error = retrain(&spec, &fixture.data, &out.path().join("run2"), false, &device()).err().expect("refused");
     assert!(error.to_string().contains("wrong-tagset.conll"), "{error}");
+}
+
+/// Distillation as a recipe: the lineage gives the fold, the old model is
+/// the teacher (the whole model over windows; the old head alone over the
+/// frozen strategy's cache), and every epoch's log carries the KL term. A
+/// frozen run with retention data reads the old model on the plain device.
+#[test]
+fn distillation_from_the_old_model_runs_for_windows_and_for_the_frozen_cache() {
+    let _turn = serial();
+    let mut fixture = fixture();
+    fixture.data.retain = Some(split(sentences(8, 8, &OLD), "old-test.conll"));
+    for strategy in [Strategy::Naive, Strategy::Frozen] {
+        let mut spec = spec(strategy, &fixture, LineageSource::Mapping(mapping()), 2);
+        spec.distill = Some(retag_retrain::DistillSpec { weight: 1.0, temperature: 2.0 });
+        let run = TempDir::new().expect("a temporary directory");
+        let outcome = retrain(&spec, &fixture.data, run.path(), false, &device()).expect("the run succeeds");
+        let log = retag_train::read_eval_log(run.path()).expect("the evaluation log");
+        assert_eq!(log.len(), 2, "{strategy}");
+        for record in &log {
+            let term = record.train_distill_loss.expect("the KL term is logged");
+            assert!(term > 0.0 && term.is_finite(), "{strategy}: {term}");
+        }
+        assert!(outcome.retention.is_some(), "{strategy}");
+    }
+    let mut full = spec(Strategy::Full, &fixture, LineageSource::Mapping(mapping()), 1);
+    full.distill = Some(retag_retrain::DistillSpec { weight: 1.0, temperature: 2.0 });
+    let run = TempDir::new().expect("a temporary directory");
+    let error = retrain(&full, &fixture.data, run.path(), false, &device()).err().expect("refused").to_string();
+    assert!(error.contains("full does not start from the old model"), "{error}");
 }

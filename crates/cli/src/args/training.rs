@@ -143,6 +143,14 @@ pub struct RetrainArgs {
     /// through the lineage and scored on it, next to the old model's own score.
     #[arg(long)]
     pub retain_data: Option<PathBuf>,
+    /// Distil from the old model with this weight (e.g. 1.0): the new
+    /// labels' probabilities, folded into their parents through the lineage,
+    /// are pulled toward the old model's (a KL term beside the cross-entropy).
+    #[arg(long)]
+    pub distill_weight: Option<f64>,
+    /// Distillation's softmax temperature [default: 2].
+    #[arg(long)]
+    pub temperature: Option<f64>,
     #[command(flatten)]
     pub training: TrainingArgs,
 }

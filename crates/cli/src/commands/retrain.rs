@@ -3,7 +3,7 @@
 
 use anyhow::{Context, Result, bail};
 use retag_data::mapping::TagsetMapping;
-use retag_retrain::{LineageSource, RetrainSpec, Schedule, Strategy};
+use retag_retrain::{DistillSpec, LineageSource, RetrainSpec, Schedule, Strategy};
 
 use super::training::{mlp_spec, progress_mode, resolve_config, run_and_report};
 use crate::args::RetrainArgs;
@@ -30,6 +30,10 @@ pub fn run(args: &RetrainArgs) -> Result<()> {
         head: args.training.head,
         mlp: mlp_spec(&args.training)?,
         schedule: Schedule { stages: args.stages.clone(), layer_decay: args.layer_decay },
+        distill: args.distill_weight.map(|weight| DistillSpec {
+            weight,
+            temperature: args.temperature.unwrap_or(retag_retrain::distill::DEFAULT_TEMPERATURE),
+        }),
         scheme: args.training.scheme,
         progress: progress_mode(args.training.progress),
     };
@@ -38,11 +42,14 @@ pub fn run(args: &RetrainArgs) -> Result<()> {
 
 /// Refuses the flags the chosen strategy would ignore, so that no setting is
 /// silently dropped: a lineage (`--mapping`, `--min-share`) is read only by
-/// the strategies that warm-start and by the retention score, `--base` only
+/// the strategies that warm-start, the retention score and distillation, `--base` only
 /// by `full`.
 fn check_flags_apply(args: &RetrainArgs) -> Result<()> {
     let strategy = args.strategy;
-    let reads_lineage = strategy.warm_starts() || args.retain_data.is_some();
+    if args.temperature.is_some() && args.distill_weight.is_none() {
+        bail!("--temperature: it is distillation's temperature; give --distill-weight to distil");
+    }
+    let reads_lineage = strategy.warm_starts() || args.retain_data.is_some() || args.distill_weight.is_some();
     let lineage_flag = match (&args.mapping, args.min_share) {
         (Some(_), _) => Some("--mapping"),
         (None, Some(_)) => Some("--min-share"),
@@ -51,7 +58,7 @@ fn check_flags_apply(args: &RetrainArgs) -> Result<()> {
     if let Some(flag) = lineage_flag.filter(|_| !reads_lineage) {
         bail!(
             "{flag}: strategy {strategy} uses no lineage of old to new types (warm-start and progressive do, and \
-             --retain-data does for any strategy)"
+             --retain-data and --distill-weight do for any strategy)"
         );
     }
     if args.base.is_some() && strategy != Strategy::Full {

@@ -18,6 +18,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         head: args.training.head,
         mlp: mlp_spec(&args.training)?,
         schedule: Default::default(),
+        distill: None,
         scheme: args.training.scheme,
         progress: progress_mode(args.training.progress),
     };
