@@ -6,10 +6,12 @@ mod fetch_data;
 mod fetch_model;
 mod fixtures;
 mod heads;
+mod keep;
 mod old_model;
 mod pypi;
 mod release_build;
 mod retrain;
+mod run_table;
 
 use std::process::ExitCode;
 
@@ -39,6 +41,9 @@ enum Task {
     OldModel(old_model::OldModelArgs),
     /// The head table of docs/strategies.md: naive and frozen with linear, MLP and CRF heads on WNUT-17.
     Heads(heads::HeadsArgs),
+    /// The retention table of docs/strategies.md: naive, warm-start, progressive (with and
+    /// without distillation) on WNUT-17, scored on WNUT-17 and, folded back, on CoNLL-2003.
+    Keep(keep::KeepArgs),
 }
 
 fn main() -> ExitCode {
@@ -50,6 +55,7 @@ fn main() -> ExitCode {
         Task::Bench(args) => bench::run(&args),
         Task::OldModel(args) => old_model::run(&args).map(|path| println!("{}", path.display())),
         Task::Heads(args) => heads::run(&args),
+        Task::Keep(args) => keep::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

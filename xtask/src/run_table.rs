@@ -1,0 +1,106 @@
+//! What the comparison tables of docs/strategies.md share: each variant
+//! (a strategy with its flags) is retrained from the cached old model on
+//! WNUT-17 once per seed, each run cached by name so a second call prints at
+//! once, and the figures are read back through `RunMetrics` and printed as
+//! mean ± sample standard deviation.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result};
+use retag_data::run_metrics::RunMetrics;
+
+use crate::retrain::{fresh_run_dir, needs_run, run_step};
+
+/// One row of a table: a name and the `retag retrain` flags that make it.
+#[derive(Debug, Clone)]
+pub struct Variant {
+    pub name: String,
+    pub flags: Vec<String>,
+}
+
+/// Where and how every run of a table is made.
+pub struct Runs<'a> {
+    pub retag: &'a Path,
+    pub old_model: &'a Path,
+    /// train.txt, dev.txt and test.txt of the new tagset.
+    pub data: &'a Path,
+    /// models/ and runs/ go here.
+    pub work: &'a Path,
+    pub epochs: usize,
+    pub seeds: &'a [u64],
+    pub backend: &'a str,
+    pub fresh: bool,
+}
+
+impl Runs<'_> {
+    /// Runs every variant with every seed (skipping cached runs) and returns
+    /// each variant's metrics, one per seed.
+    pub fn run(&self, variants: &[Variant]) -> Result<Vec<(Variant, Vec<RunMetrics>)>> {
+        std::fs::create_dir_all(self.work).with_context(|| format!("cannot create {}", self.work.display()))?;
+        let mut rows = Vec::new();
+        for variant in variants {
+            let mut metrics = Vec::new();
+            for seed in self.seeds {
+                let name = format!("{}-e{}-s{seed}", variant.name, self.epochs);
+                let out = self.work.join("models").join(&name);
+                if needs_run(&out, self.fresh)? {
+                    let mut command = Command::new(self.retag);
+                    command.args(["retrain", "--model"]).arg(self.old_model);
+                    command.arg("--train").arg(self.data.join("train.txt"));
+                    command.arg("--dev").arg(self.data.join("dev.txt"));
+                    command.arg("--test").arg(self.data.join("test.txt")).arg("--out").arg(&out);
+                    command.args(["--max-len", "128", "--patience", "0", "--progress", "plain"]);
+                    command.args(["--seed", &seed.to_string(), "--backend", self.backend]);
+                    if !variant.flags.iter().any(|flag| flag == "--stages") {
+                        command.args(["--epochs", &self.epochs.to_string()]);
+                    }
+                    command.args(&variant.flags);
+                    command.arg("--resume").arg("--run-dir");
+                    command.arg(fresh_run_dir(&self.work.join("runs").join(&name), self.fresh)?);
+                    run_step(&format!("{}, seed {seed}", variant.name), command)?;
+                }
+                metrics.push(RunMetrics::read(&out)?);
+            }
+            rows.push((variant.clone(), metrics));
+        }
+        Ok(rows)
+    }
+
+    /// Where the models of a table are.
+    pub fn models(&self) -> PathBuf {
+        self.work.join("models")
+    }
+}
+
+/// `mean ± sample standard deviation` of what `read` finds in each run
+/// (scaled), the mean alone for one value, `-` for none.
+pub fn figure(runs: &[RunMetrics], read: impl Fn(&RunMetrics) -> Option<f64>, scale: f64, digits: usize) -> String {
+    let values: Vec<f64> = runs.iter().filter_map(read).filter(|value| !value.is_nan()).map(|v| v * scale).collect();
+    mean_and_spread(&values, digits)
+}
+
+/// `mean ± sample standard deviation` (the mean alone for one value, `-` for none).
+pub fn mean_and_spread(values: &[f64], digits: usize) -> String {
+    match values.len() {
+        0 => "-".into(),
+        1 => format!("{:.digits$}", values[0]),
+        n => {
+            let mean = values.iter().sum::<f64>() / n as f64;
+            let variance = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+            format!("{mean:.digits$} ± {:.digits$}", variance.sqrt())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mean_and_spread_of_runs() {
+        assert_eq!(mean_and_spread(&[], 2), "-");
+        assert_eq!(mean_and_spread(&[41.5], 2), "41.50");
+        assert_eq!(mean_and_spread(&[40.0, 42.0, 44.0], 1), "42.0 ± 2.0");
+    }
+}
