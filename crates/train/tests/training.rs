@@ -293,3 +293,40 @@ fn a_head_alone_trains_on_cached_encoder_outputs() {
     assert!(state.best.unwrap().f1 > 0.3, "a head over a random encoder's states learns something");
     assert!(trainer.best_model().unwrap().encoder().is_none());
 }
+
+/// A loss that is no longer a number stops the run with an error naming the
+/// step, before the optimizer spreads it into the weights, and leaves no
+/// checkpoint behind (nothing good to keep yet, nothing half-written).
+#[test]
+fn a_non_finite_loss_stops_the_run_and_names_the_step() {
+    let _serial = serial();
+    /// Every weight of the model times NaN: broken weights, as broken data would give.
+    struct Poison;
+    impl burn::module::ModuleMapper for Poison {
+        fn map_float<const D: usize>(
+            &mut self,
+            param: burn::module::Param<burn::tensor::Tensor<D>>,
+        ) -> burn::module::Param<burn::tensor::Tensor<D>> {
+            param.map(|tensor| tensor.mul_scalar(f32::NAN))
+        }
+    }
+    let config = TrainConfig { checkpoint_every_steps: Some(1), ..toy_config() };
+    let device = device();
+    let (_vocab, tokenizer) = tokenizer();
+    let train = windows(&split(toy_sentences(20, 1), "train.conll"), &tokenizer, &config, "train").unwrap();
+    let dev = windows(&split(toy_sentences(24, 2), "dev.conll"), &tokenizer, &config, "dev").unwrap();
+    let poisoned = tiny_model(&device).map(&mut Poison);
+    let run = TempDir::new().unwrap();
+    let mut trainer = Trainer::new(poisoned, train, dev, config, run.path(), &device)
+        .unwrap()
+        .with_progress(retag_train::ProgressMode::Off);
+    let error = trainer.train().expect_err("a NaN loss stops the run");
+    let retag_train::TrainError::Diverged { step, loss } = &error else {
+        panic!("expected a divergence, got {error}");
+    };
+    assert!(loss.is_nan());
+    assert_eq!(*step, 1);
+    assert!(error.to_string().contains("at step 1; lower the learning rate or check the data"), "{error}");
+    let left: Vec<_> = std::fs::read_dir(run.path()).unwrap().map(|entry| entry.unwrap().file_name()).collect();
+    assert!(!left.iter().any(|name| name.to_string_lossy().contains("checkpoint")), "{left:?}");
+}
