@@ -9,10 +9,8 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 
-use crate::cache::cache_dir;
-use crate::old_model::{self, OldModelArgs, shared_data};
-use crate::retrain::{Backend, backend_flag, build_retag};
-use crate::run_table::{Runs, Variant, figure};
+use crate::retrain::Backend;
+use crate::run_table::{Runs, TableArgs, Variant, figure};
 
 #[derive(Debug, Args)]
 pub struct HeadsArgs {
@@ -38,25 +36,14 @@ pub struct HeadsArgs {
 }
 
 pub fn run(args: &HeadsArgs) -> Result<()> {
-    let old = old_model::run(&OldModelArgs { backend: args.backend, data: None, epochs: 3, fresh: false })?;
-    let retag = match &args.retag {
-        Some(binary) if binary.is_file() => binary.clone(),
-        Some(binary) => anyhow::bail!("--retag {}: no such file", binary.display()),
-        None => build_retag(args.backend)?,
-    };
-    let data = shared_data("wnut17");
-    let backend = backend_flag(args.backend);
-    let work = cache_dir().join("heads").join(backend);
-    let runs = Runs {
-        retag: &retag,
-        old_model: &old,
-        data: &data,
-        work: &work,
+    let runs = Runs::prepare(&TableArgs {
+        table: "heads",
+        backend: args.backend,
+        retag: args.retag.as_deref(),
         epochs: args.epochs,
         seeds: &args.seeds,
-        backend,
         fresh: args.fresh,
-    };
+    })?;
     let variants: Vec<Variant> = args
         .strategies
         .iter()

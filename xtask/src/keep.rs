@@ -8,10 +8,9 @@
 use anyhow::Result;
 use clap::Args;
 
-use crate::cache::cache_dir;
-use crate::old_model::{self, OldModelArgs, shared_data};
-use crate::retrain::{Backend, backend_flag, build_retag};
-use crate::run_table::{Runs, Variant, figure};
+use crate::old_model::shared_data;
+use crate::retrain::Backend;
+use crate::run_table::{Runs, TableArgs, Variant, figure};
 
 /// The rows, by name: the flags each adds to `retag retrain`.
 const VARIANTS: [(&str, &[&str]); 4] = [
@@ -69,25 +68,14 @@ pub fn run(args: &KeepArgs) -> Result<()> {
             Ok(Variant { name: name.replace('+', "-"), flags })
         })
         .collect::<Result<Vec<_>>>()?;
-    let old = old_model::run(&OldModelArgs { backend: args.backend, data: None, epochs: 3, fresh: false })?;
-    let retag = match &args.retag {
-        Some(binary) if binary.is_file() => binary.clone(),
-        Some(binary) => anyhow::bail!("--retag {}: no such file", binary.display()),
-        None => build_retag(args.backend)?,
-    };
-    let data = shared_data("wnut17");
-    let backend = backend_flag(args.backend);
-    let work = cache_dir().join("keep").join(backend);
-    let runs = Runs {
-        retag: &retag,
-        old_model: &old,
-        data: &data,
-        work: &work,
+    let runs = Runs::prepare(&TableArgs {
+        table: "keep",
+        backend: args.backend,
+        retag: args.retag.as_deref(),
         epochs: args.epochs,
         seeds: &args.seeds,
-        backend,
         fresh: args.fresh,
-    };
+    })?;
     let rows = runs.run(&variants)?;
     println!(
         "\nCoNLL-2003 MiniLM -> WNUT-17, {} seed(s): WNUT-17 test entity F1 (seqeval, %), retention F1 on \

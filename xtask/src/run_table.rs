@@ -10,7 +10,9 @@ use std::process::Command;
 use anyhow::{Context, Result};
 use retag_data::run_metrics::RunMetrics;
 
-use crate::retrain::{fresh_run_dir, needs_run, run_step};
+use crate::cache::cache_dir;
+use crate::old_model::{self, OldModelArgs, shared_data};
+use crate::retrain::{Backend, backend_flag, build_retag, fresh_run_dir, needs_run, run_step};
 
 /// One row of a table: a name and the `retag retrain` flags that make it.
 #[derive(Debug, Clone)]
@@ -20,33 +22,67 @@ pub struct Variant {
 }
 
 /// Where and how every run of a table is made.
-pub struct Runs<'a> {
-    pub retag: &'a Path,
-    pub old_model: &'a Path,
+pub struct Runs {
+    pub retag: PathBuf,
+    pub old_model: PathBuf,
     /// train.txt, dev.txt and test.txt of the new tagset.
-    pub data: &'a Path,
+    pub data: PathBuf,
     /// models/ and runs/ go here.
-    pub work: &'a Path,
+    pub work: PathBuf,
     pub epochs: usize,
-    pub seeds: &'a [u64],
-    pub backend: &'a str,
+    pub seeds: Vec<u64>,
+    pub backend: &'static str,
     pub fresh: bool,
 }
 
-impl Runs<'_> {
+/// What a table's flags say about its runs.
+pub struct TableArgs<'a> {
+    /// The cache folder's name (`heads`, `keep`).
+    pub table: &'a str,
+    pub backend: Backend,
+    /// A prebuilt retag binary, else the tree's is built.
+    pub retag: Option<&'a Path>,
+    pub epochs: usize,
+    pub seeds: &'a [u64],
+    pub fresh: bool,
+}
+
+impl Runs {
+    /// The cached old model (`cargo xtask old-model`), the retag binary,
+    /// WNUT-17 beside the repository and the table's cache folder.
+    pub fn prepare(args: &TableArgs) -> Result<Self> {
+        let old_model = old_model::run(&OldModelArgs { backend: args.backend, data: None, epochs: 3, fresh: false })?;
+        let retag = match args.retag {
+            Some(binary) if binary.is_file() => binary.to_path_buf(),
+            Some(binary) => anyhow::bail!("--retag {}: no such file", binary.display()),
+            None => build_retag(args.backend)?,
+        };
+        let backend = backend_flag(args.backend);
+        Ok(Self {
+            retag,
+            old_model,
+            data: shared_data("wnut17"),
+            work: cache_dir().join(args.table).join(backend),
+            epochs: args.epochs,
+            seeds: args.seeds.to_vec(),
+            backend,
+            fresh: args.fresh,
+        })
+    }
+
     /// Runs every variant with every seed (skipping cached runs) and returns
     /// each variant's metrics, one per seed.
     pub fn run(&self, variants: &[Variant]) -> Result<Vec<(Variant, Vec<RunMetrics>)>> {
-        std::fs::create_dir_all(self.work).with_context(|| format!("cannot create {}", self.work.display()))?;
+        std::fs::create_dir_all(&self.work).with_context(|| format!("cannot create {}", self.work.display()))?;
         let mut rows = Vec::new();
         for variant in variants {
             let mut metrics = Vec::new();
-            for seed in self.seeds {
+            for seed in &self.seeds {
                 let name = format!("{}-e{}-s{seed}", variant.name, self.epochs);
                 let out = self.work.join("models").join(&name);
                 if needs_run(&out, self.fresh)? {
-                    let mut command = Command::new(self.retag);
-                    command.args(["retrain", "--model"]).arg(self.old_model);
+                    let mut command = Command::new(&self.retag);
+                    command.args(["retrain", "--model"]).arg(&self.old_model);
                     command.arg("--train").arg(self.data.join("train.txt"));
                     command.arg("--dev").arg(self.data.join("dev.txt"));
                     command.arg("--test").arg(self.data.join("test.txt")).arg("--out").arg(&out);
