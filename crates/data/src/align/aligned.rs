@@ -130,6 +130,34 @@ impl AlignedSentence {
     }
 }
 
+impl AlignedSentence {
+    /// Changes the label word `word` trains on, in every window that holds
+    /// it (a word in the overlap of two windows is trained in both), on the
+    /// subwords that carry a label under the policy it was aligned with.
+    /// `None` leaves the word out of the loss: it is still read as context,
+    /// but nothing is learnt about its own tag. This is how a run scores
+    /// only the words it trusts (pseudo-labels above a confidence threshold,
+    /// see `retag extend`) without realigning the sentence.
+    ///
+    /// Returns how many subword positions changed; a word the sentence does
+    /// not have changes none, and so does a word already left out (which
+    /// of its positions carried the label is no longer known).
+    pub fn relabel_word(&mut self, word: usize, label: Option<usize>) -> usize {
+        let mut changed = 0;
+        for window in self.windows.iter_mut().filter(|window| window.words.contains(&word)) {
+            for (position, slot) in window.labels.iter_mut().enumerate() {
+                // A position that carries no label (a continuation under
+                // first-subword labelling) stays unlabelled.
+                if window.word_index[position] == Some(word) && slot.is_some() {
+                    *slot = label;
+                    changed += 1;
+                }
+            }
+        }
+        changed
+    }
+}
+
 impl Window {
     fn push(&mut self, id: u32, word: Option<usize>, label: Option<usize>) {
         self.input_ids.push(id);
@@ -194,5 +222,72 @@ impl WordTokenizer {
             None => None,
         };
         self.align_words(&sentence.tokens, labels.as_deref(), options, &at)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Words 0..3 in two windows sharing word 1; word 1 has two subwords,
+    /// labelled on both (as [`LabelPolicy::AllSubwords`] places them).
+    fn two_windows() -> AlignedSentence {
+        let window = |word_index: Vec<Option<usize>>, labels: Vec<Option<usize>>, words, owned| Window {
+            input_ids: vec![0; word_index.len()],
+            attention_mask: vec![1; word_index.len()],
+            word_index,
+            labels,
+            words,
+            owned,
+        };
+        AlignedSentence {
+            at: Location::unnamed(None),
+            word_count: 3,
+            windows: vec![
+                window(
+                    vec![None, Some(0), Some(1), Some(1), None],
+                    vec![None, Some(1), Some(2), Some(2), None],
+                    0..2,
+                    0..1,
+                ),
+                window(
+                    vec![None, Some(1), Some(1), Some(2), None],
+                    vec![None, Some(2), Some(2), Some(0), None],
+                    1..3,
+                    1..3,
+                ),
+            ],
+            warnings: Vec::new(),
+        }
+    }
+
+    fn labels(sentence: &AlignedSentence) -> Vec<Vec<Option<usize>>> {
+        sentence.windows.iter().map(|window| window.labels.clone()).collect()
+    }
+
+    #[test]
+    fn a_word_is_relabelled_or_left_out_in_every_window_that_holds_it() {
+        let mut sentence = two_windows();
+        assert_eq!(sentence.relabel_word(1, Some(4)), 4, "two subwords in each of two windows");
+        assert_eq!(
+            labels(&sentence),
+            [vec![None, Some(1), Some(4), Some(4), None], vec![None, Some(4), Some(4), Some(0), None]]
+        );
+        assert_eq!(sentence.relabel_word(2, None), 1);
+        assert_eq!(labels(&sentence)[1], [None, Some(4), Some(4), None, None]);
+        // Left out, the word's carriers are no longer known; unknown words change nothing.
+        assert_eq!(sentence.relabel_word(2, Some(1)), 0);
+        assert_eq!(sentence.relabel_word(7, Some(1)), 0);
+    }
+
+    #[test]
+    fn continuations_without_a_label_stay_unlabelled() {
+        let mut sentence = two_windows();
+        // First-subword labelling: word 1's second subword carries nothing.
+        sentence.windows[0].labels[3] = None;
+        sentence.windows[1].labels[2] = None;
+        assert_eq!(sentence.relabel_word(1, Some(3)), 2);
+        assert_eq!(labels(&sentence)[0], [None, Some(1), Some(3), None, None]);
+        assert_eq!(labels(&sentence)[1], [None, Some(3), None, Some(0), None]);
     }
 }
