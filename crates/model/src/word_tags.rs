@@ -6,6 +6,7 @@
 use std::cmp::Reverse;
 
 use burn::tensor::Device;
+use burn::tensor::activation::softmax;
 use retag_bert::{BertConfig, BertInput};
 use retag_data::align::{AlignedSentence, Batch, Window, WindowId, merge_batches};
 
@@ -47,8 +48,48 @@ pub fn tag_windows(
     pad_id: u32,
     device: &Device,
 ) -> Result<Vec<Vec<usize>>> {
+    let tags = tag_each_window(model, sentences, batch_size, pad_id, device, false)?;
+    Ok(tags.into_iter().map(|words| words.into_iter().map(|word| word.id).collect()).collect())
+}
+
+/// A word's label as [`tag_windows`] decodes it, and how sure the model was.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct WordTag {
+    pub id: usize,
+    /// The softmax probability of `id` over the head's emissions at the
+    /// word's first subword. Under a CRF this is still the emissions' softmax:
+    /// the transitions say which sequences are legal, not how sure the model
+    /// is of one position, and a per-word marginal would need a
+    /// forward-backward pass for a number pseudo-labelling only thresholds.
+    pub confidence: f32,
+}
+
+/// [`tag_windows`] with each word's confidence: what pseudo-labelling
+/// (`retag extend`) thresholds, read at the same position as the label so
+/// that the two always describe the same decision.
+pub fn tag_windows_with_confidence(
+    model: &TaggerModel,
+    sentences: &[AlignedSentence],
+    batch_size: usize,
+    pad_id: u32,
+    device: &Device,
+) -> Result<Vec<Vec<WordTag>>> {
+    tag_each_window(model, sentences, batch_size, pad_id, device, true)
+}
+
+/// The one loop behind [`tag_windows`] and [`tag_windows_with_confidence`];
+/// the softmax is computed only when `confidence` asks for it.
+fn tag_each_window(
+    model: &TaggerModel,
+    sentences: &[AlignedSentence],
+    batch_size: usize,
+    pad_id: u32,
+    device: &Device,
+    confidence: bool,
+) -> Result<Vec<Vec<WordTag>>> {
     let encoder = model.encoder().map(|encoder| &encoder.config);
     let batches = window_batches(sentences, batch_size, pad_id);
+    let labels = model.tagset().len();
     let mut outputs = Vec::with_capacity(batches.len());
     for batch in &batches {
         let config = encoder.ok_or_else(|| {
@@ -56,13 +97,24 @@ pub fn tag_windows(
         })?;
         let hidden = model.encode(&encoder_input(batch, config, device)?)?;
         let mask = first_subwords(batch, sentences);
+        // The head runs a second time for the probabilities; next to the
+        // encoder it costs nothing, and `decode` stays the one decoder.
+        let probabilities = if confidence {
+            let scores = softmax(model.emissions(hidden.clone())?, 2).into_data();
+            scores.try_into_vec::<f32>().map_err(|error| {
+                crate::ModelError::mismatch(format!("the model's probabilities are not f32: {error:?}"))
+            })?
+        } else {
+            Vec::new()
+        };
         let decoded = model.decode(hidden, &mask)?;
         // Back to a row-major per-token output, so that the merge reads each
         // word where it always reads it.
-        let mut per_token = vec![0usize; batch.len() * batch.seq_len];
+        let mut per_token = vec![WordTag::default(); batch.len() * batch.seq_len];
         let positions = mask.iter().enumerate().filter(|&(_, &on)| on).map(|(position, _)| position);
         for (position, id) in positions.zip(decoded.into_iter().flatten()) {
-            per_token[position] = id;
+            let confidence = probabilities.get(position * labels + id).copied().unwrap_or(0.0);
+            per_token[position] = WordTag { id, confidence };
         }
         outputs.push(per_token);
     }
@@ -84,4 +136,59 @@ fn first_subwords(batch: &Batch, sentences: &[AlignedSentence]) -> Vec<bool> {
         }
     }
     mask
+}
+
+#[cfg(test)]
+mod tests {
+    use burn::tensor::activation::softmax;
+    use retag_bert::{BertConfig, BertModel};
+    use retag_data::align::Window;
+    use retag_data::{Location, Scheme, Tagset};
+    use retag_heads::{Head, HeadKind, Tagger};
+
+    use super::*;
+
+    /// One window `[CLS] 5 6 7 8 [SEP]` of three words, the second cut into two subwords.
+    fn sentence() -> AlignedSentence {
+        let word_index = vec![None, Some(0), Some(1), Some(1), Some(2), None];
+        AlignedSentence {
+            at: Location::unnamed(None),
+            word_count: 3,
+            windows: vec![Window {
+                input_ids: vec![2, 5, 6, 7, 8, 3],
+                attention_mask: vec![1; 6],
+                labels: vec![None; 6],
+                word_index,
+                words: 0..3,
+                owned: 0..3,
+            }],
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn confidences_are_the_softmax_of_the_decoded_label_at_each_first_subword() {
+        let device = Device::flex();
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../bert/tests/fixtures/tiny-bert-ner/config.json");
+        let config = BertConfig::from_file(&path).expect("the committed tiny config loads");
+        let labels = Tagset::from_types(&["PER", "LOC"], Scheme::Iob2).unwrap();
+        let head = Head::random(HeadKind::Linear, labels.clone(), config.hidden_size, 0.0, 3, &device).unwrap();
+        let model = TaggerModel::new(BertModel::init(&config, &device), Tagger::new(head)).unwrap();
+        let sentences = [sentence()];
+
+        let ids = tag_windows(&model, &sentences, 4, 0, &device).unwrap();
+        let tagged = tag_windows_with_confidence(&model, &sentences, 4, 0, &device).unwrap();
+        assert_eq!(tagged[0].iter().map(|word| word.id).collect::<Vec<_>>(), ids[0], "the same decisions");
+
+        let batch = Batch::pad([(retag_data::align::WindowId { sentence: 0, window: 0 }, &sentences[0].windows[0])], 0);
+        let hidden = model.encode(&encoder_input(&batch, &config, &device).unwrap()).unwrap();
+        let probabilities: Vec<f32> = softmax(model.emissions(hidden).unwrap(), 2).into_data().try_into_vec().unwrap();
+        for (word, position) in [(0, 1), (1, 2), (2, 4)] {
+            let WordTag { id, confidence } = tagged[0][word];
+            let row = &probabilities[position * labels.len()..(position + 1) * labels.len()];
+            assert_eq!(confidence, row[id], "word {word}");
+            assert!(row.iter().all(|&p| p <= confidence), "a linear head decodes the most probable label");
+        }
+    }
 }
