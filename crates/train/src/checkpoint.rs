@@ -9,7 +9,7 @@
 //!
 //! Layout: the magic line `retag-checkpoint\n`, then four sections, each a
 //! little-endian `u64` length and that many bytes: the JSON header (format
-//! version, config, data size, [`TrainState`]), the model weights, the
+//! version, config, data size and fingerprint, [`TrainState`]), the model weights, the
 //! optimizer state (both burnpack, as burn writes them) and the best weights
 //! so far (empty until the first evaluation). Keeping the best weights
 //! inside costs one more copy of the model per checkpoint and buys a
@@ -109,6 +109,12 @@ pub struct Header {
     /// Training windows when the run started: resuming on other data would
     /// silently change the data order, so it is refused.
     pub train_windows: usize,
+    /// The training data's fingerprint (see [`crate::fingerprint`]): other
+    /// data with as many windows is refused too. Missing in checkpoints
+    /// written before it was kept; those resume with a note that the data
+    /// was checked by its size alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub train_fingerprint: Option<u64>,
     pub state: TrainState,
     /// The run's distillation, if it distils: a resume must distil the same
     /// way from the same teacher (see [`crate::distill`]).

@@ -58,6 +58,15 @@ pub enum TrainError {
     #[error("{}: not a usable checkpoint: {reason}", path.display())]
     Checkpoint { path: PathBuf, reason: String },
 
+    /// Another process (or another trainer in this one) is training in the
+    /// run folder: `pid` is its process id, when its lock file names it.
+    #[error(
+        "{}: a run is already training in this folder ({}); wait for it to end or stop it, or train into another folder",
+        dir.display(),
+        pid.map_or("its process id is unknown".into(), |pid| format!("process {pid}"))
+    )]
+    Locked { dir: PathBuf, pid: Option<u32> },
+
     /// A line of a run's log that is not a record.
     #[error("{}:{line}: {reason}", path.display())]
     Log { path: PathBuf, line: usize, reason: String },

@@ -9,7 +9,8 @@
 //!   ([`clip`]) over length-bucketed, seeded batches ([`buckets`]); evaluates
 //!   on dev at epoch ends ([`evaluate`], seqeval's entity F1), stops early
 //!   keeping the best weights, logs every evaluation ([`eval_log`]) and
-//!   writes [`checkpoint`]s from which [`Trainer::resume`] continues exactly;
+//!   writes [`checkpoint`]s from which [`Trainer::resume`] continues exactly,
+//!   on the same data ([`fingerprint`]), one run per folder at a time ([`lock`]);
 //! - [`Distillation`]: an optional loss term pulling the model towards an old
 //!   model's label distribution ([`distill`]), whose scores a
 //!   [`TeacherCache`] computes once ([`teacher`]).
@@ -28,8 +29,10 @@ pub mod error;
 pub mod eval_log;
 pub mod evaluate;
 pub mod features;
+pub mod fingerprint;
 pub mod fused_adamw;
 pub mod inputs;
+pub mod lock;
 pub mod optimizer;
 pub mod progress;
 pub mod schedule;
@@ -45,6 +48,7 @@ pub use error::{Result, TrainError};
 pub use eval_log::{EvalRecord, read_eval_log};
 pub use features::FeatureCache;
 pub use inputs::Inputs;
+pub use lock::RunLock;
 pub use progress::{Progress, ProgressMode, StepFigures};
 pub use stages::GroupStage;
 pub use teacher::TeacherCache;

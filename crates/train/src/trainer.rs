@@ -22,7 +22,9 @@ use crate::early_stopping::{Verdict, observe};
 use crate::error::{Result, TrainError};
 use crate::eval_log::{EvalLog, EvalRecord};
 use crate::evaluate::evaluate;
+use crate::fingerprint::{SavedData, check_resumed as check_resumed_data, fingerprint};
 use crate::inputs::Inputs;
+use crate::lock::RunLock;
 use crate::optimizer::{ParamPaths, adamw, learning_rates};
 use crate::progress::{Progress, ProgressMode, StepFigures};
 use crate::schedule::LinearSchedule;
@@ -43,6 +45,10 @@ use crate::teacher::TeacherCache;
 /// draws from it while the run trains (tests that train in parallel threads
 /// must take turns). Parameters that a freshly `init`-ed model has not
 /// materialised yet are drawn on the first step, from that step's seed.
+///
+/// One trainer per run folder: it holds the folder's [`RunLock`] from
+/// construction until its run is over (or it is dropped), so a second
+/// trainer there, in this process or another, is refused.
 pub struct Trainer {
     config: TrainConfig,
     /// On the autodiff device.
@@ -69,11 +75,20 @@ pub struct Trainer {
     /// A resumed run's checkpoint and the distillation it records, checked
     /// against this session's before the first step.
     resumed_distillation: Option<(PathBuf, Option<DistillationRecord>)>,
+    /// The run folder's lock; released once the run is over.
+    lock: Option<RunLock>,
+    /// The training inputs' fingerprint, for checkpoints.
+    train_fingerprint: u64,
+    /// What setting up found worth telling (a lock taken over from a killed
+    /// run, a checkpoint too old to check the data), shown when training starts.
+    notes: Vec<String>,
+    notes_shown: bool,
 }
 
 impl Trainer {
     /// A new run in `run_dir` (created if needed; it must not hold a
-    /// checkpoint already: resume it or pick another folder).
+    /// checkpoint already: resume it or pick another folder; no other
+    /// trainer may be running in it, see [`crate::lock`]).
     ///
     /// `model` is the starting point on an autodiff `device` (its head's
     /// labels are the tagset the data was aligned with); `train` and `dev`
@@ -88,6 +103,9 @@ impl Trainer {
         run_dir: &Path,
         device: &Device,
     ) -> Result<Self> {
+        std::fs::create_dir_all(run_dir).map_err(TrainError::io(run_dir))?;
+        // The lock first: a live run's checkpoint is not an interrupted run's.
+        let lock = RunLock::acquire(run_dir)?;
         let checkpoint = run_dir.join(CHECKPOINT);
         if checkpoint.exists() {
             return Err(TrainError::Checkpoint {
@@ -95,17 +113,18 @@ impl Trainer {
                 reason: "this run directory already holds a run: resume it, or train into another directory".into(),
             });
         }
-        std::fs::create_dir_all(run_dir).map_err(TrainError::io(run_dir))?;
         let paths = ParamPaths::of(&model);
         let optimizer = adamw(&config, &paths);
-        Self::assemble(model, optimizer, train, dev, config, run_dir, device, TrainState::start(), None, None)
+        let start = TrainState::start();
+        Self::assemble(model, optimizer, train, dev, config, run_dir, device, start, None, lock, None)
     }
 
     /// Continues the run in `run_dir` from its checkpoint. `model` only
     /// gives the architecture (load the same starting checkpoint as the
     /// first session); its weights are replaced. The config must be the
     /// run's, but for `log_every_steps` and `checkpoint_every_steps`, and the
-    /// training data must have the same number of windows.
+    /// training data the same (its [`crate::fingerprint`]). Refused while
+    /// another trainer runs in `run_dir`.
     pub fn resume(
         model: TaggerModel,
         train: Inputs,
@@ -114,6 +133,8 @@ impl Trainer {
         run_dir: &Path,
         device: &Device,
     ) -> Result<Self> {
+        // The lock first: the checkpoint of a live run may be replaced as it is read.
+        let lock = RunLock::acquire(run_dir)?;
         let path = run_dir.join(CHECKPOINT);
         let checkpoint = Checkpoint::read(&path)?;
         let bad = |reason: String| TrainError::Checkpoint { path: path.clone(), reason };
@@ -136,7 +157,7 @@ impl Trainer {
         let header = checkpoint.header;
         let resumed = Resumed {
             checkpoint: path.clone(),
-            train_windows: header.train_windows,
+            data: SavedData { windows: header.train_windows, fingerprint: header.train_fingerprint },
             distillation: header.distillation,
         };
         Self::assemble(
@@ -149,6 +170,7 @@ impl Trainer {
             device,
             header.state,
             checkpoint.best_model,
+            lock,
             Some(resumed),
         )
     }
@@ -164,6 +186,7 @@ impl Trainer {
         device: &Device,
         state: TrainState,
         best_model: Option<Bytes>,
+        lock: RunLock,
         resumed: Option<Resumed>,
     ) -> Result<Self> {
         config.validate()?;
@@ -184,17 +207,11 @@ impl Trainer {
         }
         let buckets = Buckets::new(train.units(), config.batch_size, config.bucket_batches, config.seed);
         let resumed_distillation = resumed.as_ref().map(|r| (r.checkpoint.clone(), r.distillation.clone()));
-        if let Some(resumed) = resumed
-            && resumed.train_windows != buckets.window_count()
-        {
-            return Err(TrainError::Checkpoint {
-                path: resumed.checkpoint,
-                reason: format!(
-                    "the run trained on {} windows, the training data now gives {}",
-                    resumed.train_windows,
-                    buckets.window_count()
-                ),
-            });
+        let train_fingerprint = fingerprint(&train);
+        let mut notes: Vec<String> = lock.note().map(String::from).into_iter().collect();
+        if let Some(resumed) = resumed {
+            let windows = buckets.window_count();
+            notes.extend(check_resumed_data(&resumed.checkpoint, resumed.data, &train, windows, train_fingerprint)?);
         }
         let schedule = LinearSchedule::new(config.epochs * buckets.batches_per_epoch(), config.warmup_ratio);
         let log = EvalLog::open(run_dir, state.evaluations_logged)?;
@@ -217,6 +234,10 @@ impl Trainer {
             staged_epoch: None,
             distiller: None,
             resumed_distillation,
+            lock: Some(lock),
+            train_fingerprint,
+            notes,
+            notes_shown: false,
         })
     }
 
@@ -263,6 +284,10 @@ impl Trainer {
         let elapsed_before = self.state.elapsed_secs;
         let mut progress =
             Progress::new(self.progress, self.schedule.total_steps(), self.state.step, self.config.log_every_steps);
+        if !self.notes_shown {
+            self.notes.iter().for_each(|note| progress.note(note));
+            self.notes_shown = true;
+        }
         while self.state.stopped.is_none() && stop_at.is_none_or(|limit| self.state.step < limit) {
             self.state.elapsed_secs = elapsed_before + started.elapsed().as_secs_f64();
             if let Some(batch) = self.next_batch() {
@@ -281,6 +306,11 @@ impl Trainer {
             }
         }
         progress.finish();
+        if self.state.stopped.is_some() {
+            // The run is over and writes nothing more: the folder is free
+            // for another trainer (which finds it finished).
+            self.lock = None;
+        }
         Ok(&self.state)
     }
 
@@ -421,6 +451,7 @@ impl Trainer {
                 format_version: FORMAT_VERSION,
                 config: self.config.clone(),
                 train_windows: self.buckets.window_count(),
+                train_fingerprint: Some(self.train_fingerprint),
                 state: self.state.clone(),
                 distillation: self.distiller.as_ref().map(Distiller::record),
             },
@@ -471,6 +502,13 @@ impl Trainer {
         current.try_load_record(record).map_err(bad)
     }
 
+    /// What setting up found worth telling: a lock taken over from a run
+    /// that was killed, a checkpoint too old to check the data against.
+    /// Shown when training starts, unless progress is off.
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
     pub fn run_dir(&self) -> &Path {
         &self.run_dir
     }
@@ -483,7 +521,7 @@ impl Trainer {
 /// What `resume` checks once the data is aligned, before the run's log is touched.
 struct Resumed {
     checkpoint: PathBuf,
-    train_windows: usize,
+    data: SavedData,
     distillation: Option<DistillationRecord>,
 }
 
