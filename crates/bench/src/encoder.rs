@@ -20,6 +20,10 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result, ensure};
+use retag_bench::machine::Machine;
+use retag_bench::memory;
+use retag_bench::report::{CaseResult, RunReport};
+use retag_bench::timing::Timings;
 use retag_bert::{BertInput, BertModel};
 use retag_data::Location;
 use retag_data::align::{AlignOptions, load_tokenizer};
@@ -28,9 +32,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::backend::Backend;
 use crate::cost::EncoderShape;
-use crate::memory;
-use crate::report::{CaseResult, Machine, RunReport};
-use crate::timing::Timings;
 use crate::train_step::{self, TRAIN_LENGTHS};
 
 pub const BATCH_SIZE: usize = 32;

@@ -4,14 +4,12 @@
 //! `ndarray-blas`, `cpu`, `wgpu`, `flex-avx512`); `cargo xtask bench encoder`
 //! builds one binary per backend and runs each in its own process, so that
 //! peak memory is each backend's own, then runs `scripts/bench_encoder.py`
-//! for PyTorch and prints one table with `retag-bench report`.
+//! for PyTorch and prints one table (`retag_bench::report`, the library beside
+//! this binary, which also serves `retag-bench report`).
 
 mod backend;
 mod cost;
 mod encoder;
-mod memory;
-mod report;
-mod timing;
 mod train_step;
 
 use std::path::PathBuf;
@@ -19,6 +17,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
+use retag_bench::report;
 
 use crate::encoder::EncoderOptions;
 

@@ -9,6 +9,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
+use crate::machine::Machine;
 use crate::timing::Timings;
 
 /// What a 2-core slice of this machine can do in fp32, GFLOP/s: the reference
@@ -36,29 +37,6 @@ pub struct RunReport {
     /// a measured ceiling to read "% of ceiling" against.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sgemm_gflops: Option<f64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Machine {
-    /// `model name` from /proc/cpuinfo.
-    pub cpu: String,
-    /// Cores this process may run on.
-    pub cores: usize,
-}
-
-impl Machine {
-    pub fn this() -> Self {
-        let cpu = std::fs::read_to_string("/proc/cpuinfo")
-            .ok()
-            .and_then(|info| {
-                info.lines()
-                    .find_map(|line| line.strip_prefix("model name"))
-                    .map(|rest| rest.trim_start_matches([' ', '\t', ':']).trim().to_string())
-            })
-            .unwrap_or_else(|| "unknown".to_string());
-        let cores = std::thread::available_parallelism().map_or(1, usize::from);
-        Self { cpu, cores }
-    }
 }
 
 /// One case: the same batches run `timings.seconds.len()` times after `warmup` passes.

@@ -15,6 +15,9 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, ensure};
 use burn::optim::GradientsParams;
+use retag_bench::memory;
+use retag_bench::report::CaseResult;
+use retag_bench::timing::Timings;
 use retag_bert::{BertInput, BertModel};
 use retag_data::{Scheme, Tagset};
 use retag_heads::{Head, HeadKind, Tagger};
@@ -26,9 +29,6 @@ use retag_train::optimizer::{ParamPaths, adamw, learning_rates};
 use crate::backend::Backend;
 use crate::cost::EncoderShape;
 use crate::encoder::{BATCH_SIZE, SEED, random_ids};
-use crate::memory;
-use crate::report::CaseResult;
-use crate::timing::Timings;
 
 /// The lengths of the training-step cases.
 pub const TRAIN_LENGTHS: [usize; 2] = [32, 128];
