@@ -35,7 +35,8 @@ enum Task {
     FetchData(fetch_data::FetchDataArgs),
     /// Regenerate the reference fixtures with Python (seqeval) in a virtual environment.
     Fixtures(fixtures::FixturesArgs),
-    /// Benchmarks: `bench encoder` measures the encoder per burn backend against PyTorch.
+    /// Benchmarks: `bench encoder` measures the encoder per burn backend against PyTorch,
+    /// `bench pipeline` whole programs against PyTorch and ONNX Runtime.
     Bench(bench::BenchArgs),
     /// The old model every comparison starts from: MiniLM fine-tuned on CoNLL-2003, cached.
     OldModel(old_model::OldModelArgs),
