@@ -379,6 +379,7 @@ fn a_second_run_in_a_live_run_folder_is_refused() {
             assert!(stderr.contains(&expected), "resume: {resume}: {expected:?} missing from: {stderr}");
         }
         assert!(!fixture.path(out).exists(), "the refused run wrote no model");
+        assert!(!stderr.contains("interrupted run"), "a live run is not called interrupted: {stderr}");
     }
     assert!(first.still_running(), "the first run was live while the others were refused");
 }

@@ -123,8 +123,10 @@ pub fn run_and_report(spec: &RetrainSpec, args: &TrainingArgs, retain: Option<&P
     // The error stays an error, so that `main` prints its whole source chain;
     // the resume hint, when it applies, is context on top of it.
     let outcome = retag_retrain::retrain(spec, &data, &run_dir, args.resume, &device).map_err(|error| {
+        // A live run holding the folder is not an interrupted one: no resume hint then.
+        let locked = matches!(error, retag_retrain::RetrainError::Train(retag_train::TrainError::Locked { .. }));
         let error = anyhow::Error::new(error);
-        if run_dir.join(retag_train::checkpoint::CHECKPOINT).exists() && !args.resume {
+        if run_dir.join(retag_train::checkpoint::CHECKPOINT).exists() && !args.resume && !locked {
             error.context(format!("{} holds an interrupted run (add --resume to continue it)", run_dir.display()))
         } else {
             error
