@@ -19,15 +19,19 @@
 
 pub mod distill;
 pub mod error;
+pub mod extend;
+pub mod extend_output;
 pub mod head_choice;
 pub mod infer;
 pub mod lineage;
 pub mod output;
 pub mod progressive;
+pub mod rehearsal;
 pub mod retention;
 pub mod retrain;
 pub mod start;
 pub mod strategy;
+pub mod type_split;
 
 pub use distill::DistillSpec;
 pub use error::{Result, RetrainError};

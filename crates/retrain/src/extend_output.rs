@@ -1,0 +1,92 @@
+//! What `retag extend` leaves: the model folder as every run leaves it
+//! (weights, tokenizer, `run-config.json`, the learning curve in the run
+//! folder), and `metrics.json` holding the usual [`RunMetrics`] with
+//! strategy `extend`, plus an `extension` record: which types are old and
+//! which new, their group scores, and what pseudo-rehearsal changed.
+//!
+//! The record sits beside `RunMetrics`' fields rather than inside the type,
+//! so tools that read `metrics.json` as `RunMetrics` read an extension's
+//! file unchanged (serde skips the extra key).
+
+use std::path::Path;
+
+use retag_data::run_metrics::RunMetrics;
+use retag_train::curves::{Curve, learning_curves_svg};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::error::{Result, RetrainError};
+use crate::extend::{EXTEND, ExtendOutcome, ExtendSpec};
+use crate::output::{CURVE_FILE, METRICS_FILE, RUN_CONFIG_FILE, run_metrics, write_json_atomically};
+use crate::rehearsal::RehearsalCounts;
+use crate::type_split::GroupScores;
+
+/// `metrics.json` of an extension.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExtendMetrics {
+    #[serde(flatten)]
+    pub run: RunMetrics,
+    pub extension: ExtensionRecord,
+}
+
+/// What only an extension measures.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExtensionRecord {
+    pub old_types: Vec<String>,
+    pub new_types: Vec<String>,
+    /// Old types the data does not annotate, restored by pseudo-rehearsal.
+    pub rehearsed_types: Vec<String>,
+    pub rehearsal: RehearsalCounts,
+    /// Dev pseudo-labelled the same way, its unsure words kept as `O`.
+    pub dev_rehearsal: RehearsalCounts,
+    /// Dev's old types are scored against the old model's pseudo-labels.
+    pub dev: GroupScores,
+    pub test: Option<GroupScores>,
+}
+
+/// The record of `outcome`, as `metrics.json` holds it.
+pub fn extend_metrics(outcome: &ExtendOutcome) -> ExtendMetrics {
+    let mut run = run_metrics(&outcome.run);
+    run.strategy = EXTEND.to_string();
+    ExtendMetrics {
+        run,
+        extension: ExtensionRecord {
+            old_types: outcome.types.old.clone(),
+            new_types: outcome.types.new.clone(),
+            rehearsed_types: outcome.types.rehearsed.clone(),
+            rehearsal: outcome.rehearsal.clone(),
+            dev_rehearsal: outcome.dev_rehearsal.clone(),
+            dev: outcome.dev_groups,
+            test: outcome.test_groups,
+        },
+    }
+}
+
+/// The settings an extension resolved to.
+pub fn extend_config_json(spec: &ExtendSpec, outcome: &ExtendOutcome) -> Value {
+    json!({
+        "strategy": EXTEND,
+        "old_model": spec.old_model,
+        "head": outcome.run.head.name(),
+        "scheme": spec.scheme.to_string(),
+        "rehearsal": spec.rehearsal,
+        "distill": spec.distill,
+        "train": spec.config,
+    })
+}
+
+/// Exports the extended model to `out_dir` (which must not exist; the
+/// export is atomic), writes `metrics.json` and `run-config.json` into it,
+/// and draws the learning curve into the run folder.
+pub fn write_extension(outcome: &ExtendOutcome, spec: &ExtendSpec, out_dir: &Path) -> Result<()> {
+    let run = &outcome.run;
+    retag_model::folder::export(&run.model, out_dir, Some(&run.tokenizer_dir))?;
+    let metrics = serde_json::to_value(extend_metrics(outcome)).expect("metrics hold only numbers, strings and paths");
+    write_json_atomically(&out_dir.join(METRICS_FILE), &metrics)?;
+    write_json_atomically(&out_dir.join(RUN_CONFIG_FILE), &extend_config_json(spec, outcome))?;
+    let records = retag_train::read_eval_log(&run.run_dir)?;
+    let picture = learning_curves_svg(&[Curve { name: EXTEND, records: &records }]);
+    let curve = run.run_dir.join(CURVE_FILE);
+    std::fs::write(&curve, picture).map_err(RetrainError::io(&curve))?;
+    Ok(())
+}
