@@ -7,8 +7,10 @@ use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use retag_data::Scheme;
 use retag_data::metrics::Mode;
 
+mod extend;
 mod training;
 
+pub use extend::ExtendArgs;
 pub use training::{Progress, RetrainArgs, TrainArgs, TrainingArgs};
 
 #[derive(Debug, Parser)]
@@ -27,6 +29,8 @@ pub enum Command {
     Train(TrainArgs),
     /// Retrain a fine-tuned model for a new tagset with a strategy (naive, frozen, full, warm-start, progressive).
     Retrain(RetrainArgs),
+    /// Add entity types to a fine-tuned model from data annotated with the new types only, keeping the old ones.
+    Extend(ExtendArgs),
     /// Tag a file's words with a token-classification model.
     Predict(PredictArgs),
     /// Draw the learning curves (dev F1, training loss) of runs into one SVG picture.

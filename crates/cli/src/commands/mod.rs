@@ -2,6 +2,7 @@
 
 pub mod convert;
 pub mod eval;
+pub mod extend;
 pub mod plot;
 pub mod predict;
 pub mod relabel;
