@@ -2,47 +2,13 @@
 //! O, B/I-PER, B/I-LOC): the output folder, the report, and the errors.
 //! Whether extending keeps the old types is tested in retag-retrain.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
 use tempfile::TempDir;
 
-fn retag(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_retag")).args(args).output().expect("the retag binary runs")
-}
+mod common;
 
-fn succeed(output: &Output) -> String {
-    assert!(output.status.success(), "retag failed: {}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8(output.stdout.clone()).expect("UTF-8 output")
-}
-
-fn fail(output: &Output) -> String {
-    assert!(!output.status.success(), "retag should have failed; stdout: {}", String::from_utf8_lossy(&output.stdout));
-    String::from_utf8(output.stderr.clone()).expect("UTF-8 errors")
-}
-
-/// The tiny checkpoint with a vocabulary.
-fn model_dir() -> TempDir {
-    let dir = TempDir::new().expect("a temporary directory");
-    let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    for file in ["config.json", "model.safetensors"] {
-        std::fs::copy(crates.join("bert/tests/fixtures/tiny-bert-ner").join(file), dir.path().join(file))
-            .expect("copying the fixture");
-    }
-    std::fs::copy(crates.join("predict/tests/fixtures/tiny-bert-ner-vocab.txt"), dir.path().join("vocab.txt"))
-        .expect("copying the vocabulary");
-    dir
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).expect("writing a data file");
-    path
-}
-
-fn path(p: &Path) -> &str {
-    p.to_str().expect("a UTF-8 path")
-}
+use common::{fail, model_dir, path, retag, succeed, write};
 
 /// Data annotated with the new type only: its people and cities say O.
 const NEW_ONLY: &str = "hello B-greeting\nann O\nsmith O\nwent O\nto O\nparis O\n\n\
