@@ -46,4 +46,4 @@ pub use pytorch_linear::HF_INIT_STD;
 pub use retag_data::Tagset;
 pub use spec::{CrfSpec, HeadSpec};
 pub use tagger::Tagger;
-pub use warm_start::{LabelStart, RowOrigin, WarmStartReport};
+pub use warm_start::{LabelStart, RowOrigin, WarmStartReport, source_labels};

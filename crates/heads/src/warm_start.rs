@@ -125,6 +125,18 @@ impl fmt::Display for WarmStartReport {
     }
 }
 
+/// For each label of `new`, the label of `old` it descends from under
+/// `parents` (`None`: a type with no parent): the rule above, which a warm
+/// start copies rows by and distillation folds probabilities by, so that the
+/// two cannot disagree on where a label comes from.
+pub fn source_labels(
+    old: &Tagset,
+    new: &Tagset,
+    parents: &dyn Fn(&str) -> Option<String>,
+) -> Result<Vec<Option<usize>>> {
+    Ok(RowPlan::new(old, new, parents)?.sources)
+}
+
 /// Which old row each new label starts from.
 #[derive(Debug, Clone)]
 pub(crate) struct RowPlan {

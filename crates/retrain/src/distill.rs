@@ -40,28 +40,16 @@ impl DistillSpec {
 }
 
 /// For each new label, the old label its probability counts under: the
-/// same prefix and the parent type (`I-corporation` -> `I-ORG`), else the
-/// parent's `B-` label when the old tagset lacks that prefix, else `O` (a
-/// type with no parent: the old model calls its tokens `O`).
+/// old label its warm-start row would come from ([`retag_heads::source_labels`]:
+/// the same prefix and the parent type, `I-corporation` -> `I-ORG`, else the
+/// parent's `B-` label, else its first), or `O` for a type with no parent
+/// (the old model calls its tokens `O`).
 pub fn fold_labels(new: &Tagset, old: &Tagset, lineage: &Lineage) -> Result<Vec<usize>> {
     let outside = old.id("O").ok().ok_or_else(|| RetrainError::Mismatch {
         reason: "the old model has no O label to fold new types into".into(),
     })?;
-    Ok(new
-        .labels()
-        .iter()
-        .map(|label| {
-            let Some((prefix, kind)) = label.split_once('-') else {
-                return outside;
-            };
-            lineage
-                .parent(kind)
-                .and_then(|parent| {
-                    old.id(&format!("{prefix}-{parent}")).or_else(|_| old.id(&format!("B-{parent}"))).ok()
-                })
-                .unwrap_or(outside)
-        })
-        .collect())
+    let sources = retag_heads::source_labels(old, new, &|kind| lineage.parent(kind))?;
+    Ok(sources.into_iter().map(|source| source.unwrap_or(outside)).collect())
 }
 
 #[cfg(test)]
