@@ -76,6 +76,17 @@ impl BertInput {
     pub fn attention_mask(&self) -> Tensor<2, Int> {
         self.attention_mask.clone()
     }
+
+    /// The same batch on the plain (non-autodiff) side of its device, for a
+    /// frozen model that runs beside a training one (an adapter's old model):
+    /// its forward pass then builds no graph at all.
+    pub fn without_autodiff(&self) -> Self {
+        Self {
+            input_ids: self.input_ids.clone().without_autodiff(),
+            token_type_ids: self.token_type_ids.clone().without_autodiff(),
+            attention_mask: self.attention_mask.clone().without_autodiff(),
+        }
+    }
 }
 
 fn invalid(reason: String) -> BertError {

@@ -8,7 +8,10 @@
 //!   [`MODEL_FILE`], a small versioned JSON description that says how the
 //!   parts fit (docs/formats.md, "Model folders with other heads"). It is
 //!   shaped to carry the parts later strategies add (per-token input
-//!   features with their files, an adapter with the old model it reads).
+//!   features with their files).
+//! - A model with an adapter also keeps the adapter layer in
+//!   [`ADAPTER_FILE`] and the old model it reads, whole, in the subfolder
+//!   [`OLD_MODEL_DIR`] (itself a model folder of either kind).
 //!
 //! Writing is atomic: the folder is built under a hidden name beside the
 //! destination and renamed into place, so a crash never leaves a folder a
@@ -22,8 +25,13 @@ use retag_data::Tagset;
 use retag_heads::{HEAD_FILE, HeadSpec, Tagger};
 use serde::{Deserialize, Serialize};
 
+use crate::adapter::{AdapterKind, AdapterSpec, OldModel};
+use crate::adapter_file::{self, ADAPTER_FILE};
 use crate::error::{ModelError, Result};
 use crate::tagger_model::TaggerModel;
+
+/// The subfolder in which a model with an adapter keeps the old model.
+pub const OLD_MODEL_DIR: &str = "old-model";
 
 /// The description of a model folder that is not a plain HuggingFace one.
 pub const MODEL_FILE: &str = "retag-model.json";
@@ -47,9 +55,22 @@ struct ModelFile {
     /// Per-token input features joined to the encoder's output; none yet.
     #[serde(default)]
     input_features: Vec<serde_json::Value>,
-    /// An adapter over an old model's outputs; none yet.
+    /// An adapter over an old model's outputs.
     #[serde(default)]
-    adapter: Option<serde_json::Value>,
+    adapter: Option<AdapterPart>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AdapterPart {
+    /// The layer: `bilstm` or `linear`.
+    kind: AdapterKind,
+    /// The width of the features it adds to each token.
+    width: usize,
+    /// The layer's tensors.
+    weights: String,
+    /// The folder of the old model it reads.
+    old_model: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -74,6 +95,19 @@ pub fn export(model: &TaggerModel, out_dir: &Path, tokenizer_from: Option<&Path>
 fn write_parts(model: &TaggerModel, encoder: &BertModel, dir: &Path, tokenizer_from: Option<&Path>) -> Result<()> {
     retag_bert::write_encoder_files(encoder, model.tagset(), dir, tokenizer_from)?;
     model.tagger().save_tensors(&dir.join(HEAD_FILE))?;
+    let adapter = match model.adapter() {
+        None => None,
+        Some(adapter) => {
+            adapter_file::save(adapter, &dir.join(ADAPTER_FILE))?;
+            export(&adapter.old().to_model()?, &dir.join(OLD_MODEL_DIR), tokenizer_from)?;
+            Some(AdapterPart {
+                kind: adapter.spec().kind,
+                width: adapter.width(),
+                weights: ADAPTER_FILE.into(),
+                old_model: OLD_MODEL_DIR.into(),
+            })
+        }
+    };
     let description = ModelFile {
         format: FORMAT.into(),
         version: VERSION,
@@ -86,7 +120,7 @@ fn write_parts(model: &TaggerModel, encoder: &BertModel, dir: &Path, tokenizer_f
         head_weights: HEAD_FILE.into(),
         labels: model.tagset().labels().to_vec(),
         input_features: Vec::new(),
-        adapter: None,
+        adapter,
     };
     let path = dir.join(MODEL_FILE);
     let text = serde_json::to_string_pretty(&description).expect("a model description always serializes");
@@ -110,8 +144,8 @@ pub fn load(dir: &Path, device: &Device) -> Result<TaggerModel> {
     if description.version != VERSION {
         return Err(bad(format!("version {} is not one this retag reads ({VERSION})", description.version)));
     }
-    if !description.input_features.is_empty() || description.adapter.is_some() {
-        return Err(bad("input features and adapters need a newer retag".into()));
+    if !description.input_features.is_empty() {
+        return Err(bad("input features need a newer retag".into()));
     }
     let EncoderPart { architecture, config, weights } = &description.encoder;
     if architecture != "bert" || config != "config.json" || weights != "model.safetensors" {
@@ -129,5 +163,17 @@ pub fn load(dir: &Path, device: &Device) -> Result<TaggerModel> {
         )));
     }
     let tagger = Tagger::load(&description.head, labels, &dir.join(&description.head_weights), device)?;
-    TaggerModel::new(encoder, tagger)
+    let Some(part) = &description.adapter else {
+        return TaggerModel::new(encoder, tagger);
+    };
+    if part.weights != ADAPTER_FILE || part.old_model != OLD_MODEL_DIR {
+        return Err(bad(format!(
+            "an adapter in {} over {} is not where retag keeps one ({ADAPTER_FILE}, {OLD_MODEL_DIR})",
+            part.weights, part.old_model
+        )));
+    }
+    let old = OldModel::from_model(load(&dir.join(OLD_MODEL_DIR), device)?)?;
+    let adapter =
+        adapter_file::load(AdapterSpec { kind: part.kind, width: part.width }, old, &dir.join(ADAPTER_FILE), device)?;
+    TaggerModel::with_parts(encoder, adapter, tagger)
 }

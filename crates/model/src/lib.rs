@@ -5,6 +5,9 @@
 //!   encoder outputs) topped by a [`retag_heads::Tagger`] (a linear or MLP
 //!   head, with or without a CRF). A HuggingFace token-classification
 //!   checkpoint is the linear, CRF-free case, converted by moving modules.
+//! - [`adapter`]: the neural adapter of Chen and Moschitti (2019), a
+//!   learned layer over a frozen old model's label distribution whose
+//!   features join the encoder's output.
 //! - [`word_tags`]: the one routine from aligned windows to one label id per
 //!   word, shared by prediction, evaluation during training and lineage
 //!   inference.
@@ -12,12 +15,15 @@
 //!   encoder layer, the head), the unit that training freezes, unfreezes and
 //!   gives its own learning rate.
 
+pub mod adapter;
+pub mod adapter_file;
 pub mod error;
 pub mod folder;
 pub mod groups;
 pub mod tagger_model;
 pub mod word_tags;
 
+pub use adapter::{Adapter, AdapterKind, AdapterSpec, OldModel};
 pub use error::{ModelError, Result};
 pub use groups::{GroupName, group_of};
 pub use tagger_model::TaggerModel;

@@ -5,6 +5,10 @@
 //! The encoder is optional: the frozen strategy trains the tagger alone over
 //! encoder outputs computed once, and puts the encoder back before export
 //! ([`TaggerModel::with_encoder`]).
+//!
+//! An [`Adapter`] is optional too: its features (a learned reading of a
+//! frozen old model's label distribution) are joined to the encoder's output,
+//! so the head then reads `hidden + adapter width` values per token.
 
 use burn::module::Module;
 use burn::nn::DropoutConfig;
@@ -14,12 +18,15 @@ use retag_data::Tagset;
 use retag_heads::targets::{label_tensors, token_cross_entropy};
 use retag_heads::{Head, LinearHead, Tagger};
 
+use crate::adapter::Adapter;
 use crate::error::{ModelError, Result};
 
 #[derive(Module, Debug)]
 pub struct TaggerModel {
     /// `None` while a head trains over cached encoder outputs.
     encoder: Option<BertModel>,
+    /// Features from an old model's predictions, joined to the encoder's output.
+    adapter: Option<Adapter>,
     tagger: Tagger,
 }
 
@@ -31,22 +38,35 @@ impl TaggerModel {
         Self::head_only(tagger).with_encoder(encoder)
     }
 
+    /// `tagger` on top of `encoder` and `adapter` together, whose widths
+    /// must add up to what the head reads.
+    pub fn with_parts(encoder: BertModel, adapter: Adapter, tagger: Tagger) -> Result<Self> {
+        check_width(&tagger, encoder.config.hidden_size, Some(&adapter))?;
+        let model = Self { encoder: None, adapter: Some(adapter), tagger };
+        model.with_encoder(encoder)
+    }
+
     /// A tagger with no encoder, for hidden states computed elsewhere.
     pub fn head_only(tagger: Tagger) -> Self {
-        Self { encoder: None, tagger }
+        Self { encoder: None, adapter: None, tagger }
     }
 
     /// This model's tagger on `encoder` (replacing any encoder it had).
     pub fn with_encoder(self, mut encoder: BertModel) -> Result<Self> {
-        let hidden = encoder.config.hidden_size;
-        let reads = self.tagger.head().hidden_size();
-        if reads != hidden {
-            return Err(ModelError::mismatch(format!(
-                "the head reads {reads}-wide states, the encoder gives {hidden}"
-            )));
-        }
+        check_width(&self.tagger, encoder.config.hidden_size, self.adapter.as_ref())?;
         encoder.config = BertConfig { labels: Some(self.tagger.tagset().clone()), ..encoder.config };
-        Ok(Self { encoder: Some(encoder), tagger: self.tagger })
+        Ok(Self { encoder: Some(encoder), ..self })
+    }
+
+    /// This model with `adapter`'s features joined to its encoder's output
+    /// (replacing any adapter it had). The head must read the encoder's
+    /// width plus the adapter's.
+    pub fn with_adapter(self, adapter: Adapter) -> Result<Self> {
+        let encoder = self.encoder.as_ref().ok_or_else(|| {
+            ModelError::mismatch("an adapter needs a model with an encoder: it reads the same windows")
+        })?;
+        check_width(&self.tagger, encoder.config.hidden_size, Some(&adapter))?;
+        Ok(Self { adapter: Some(adapter), ..self })
     }
 
     /// A HuggingFace token-classification model as a tagger model: its
@@ -62,8 +82,13 @@ impl TaggerModel {
     /// a linear head without a CRF and with an encoder, the one shape
     /// transformers loads as it is.
     pub fn into_token_classification(self) -> Result<BertForTokenClassification> {
-        let Self { encoder, tagger } = self;
+        let Self { encoder, adapter, tagger } = self;
         let encoder = encoder.ok_or_else(|| ModelError::mismatch("the model has no encoder to export"))?;
+        if adapter.is_some() {
+            return Err(ModelError::mismatch(
+                "a model with an adapter is not a HuggingFace token-classification model",
+            ));
+        }
         let (head, crf) = tagger.into_parts();
         let head = match (head, crf) {
             (Head::Linear(head), None) => head,
@@ -84,17 +109,25 @@ impl TaggerModel {
     /// Whether the model is a plain HuggingFace token-classification model
     /// (see [`Self::into_token_classification`]).
     pub fn is_token_classification(&self) -> bool {
-        self.encoder.is_some() && self.tagger.crf().is_none() && matches!(self.tagger.head(), Head::Linear(_))
+        self.encoder.is_some()
+            && self.adapter.is_none()
+            && self.tagger.crf().is_none()
+            && matches!(self.tagger.head(), Head::Linear(_))
     }
 
     pub fn encoder(&self) -> Option<&BertModel> {
         self.encoder.as_ref()
     }
 
+    pub fn adapter(&self) -> Option<&Adapter> {
+        self.adapter.as_ref()
+    }
+
     /// The encoder taken out, and the tagger left alone (the frozen
-    /// strategy caches the encoder's outputs and trains the rest).
+    /// strategy caches the encoder's outputs and trains the rest). An
+    /// adapter, which reads windows as the encoder does, goes too.
     pub fn split_encoder(self) -> (Option<BertModel>, Self) {
-        (self.encoder, Self { encoder: None, tagger: self.tagger })
+        (self.encoder, Self { encoder: None, adapter: None, tagger: self.tagger })
     }
 
     pub fn tagger(&self) -> &Tagger {
@@ -115,13 +148,18 @@ impl TaggerModel {
         self.tagger.head().device()
     }
 
-    /// The encoder's last hidden states for a batch of windows.
+    /// What the head reads for a batch of windows: the encoder's last hidden
+    /// states, followed on each token by the adapter's features if there is one.
     pub fn encode(&self, input: &BertInput) -> Result<Tensor<3>> {
         let encoder = self
             .encoder
             .as_ref()
             .ok_or_else(|| ModelError::mismatch("the model has no encoder: it reads cached encoder outputs"))?;
-        Ok(encoder.forward(input))
+        let hidden = encoder.forward(input);
+        match &self.adapter {
+            None => Ok(hidden),
+            Some(adapter) => Ok(Tensor::cat(vec![hidden, adapter.forward(input)?], 2)),
+        }
     }
 
     /// The head's scores `[batch, seq, labels]` for states `[batch, seq,
@@ -176,6 +214,21 @@ impl TaggerModel {
         Ok((0..batch)
             .map(|row| (0..seq).filter(|&p| mask[row * seq + p]).map(|p| best[row * seq + p]).collect())
             .collect())
+    }
+}
+
+/// Checks that `tagger`'s head reads as many values per token as an
+/// encoder `hidden` wide and `adapter` give together.
+fn check_width(tagger: &Tagger, hidden: usize, adapter: Option<&Adapter>) -> Result<()> {
+    let reads = tagger.head().hidden_size();
+    match adapter.map(Adapter::width) {
+        None if reads != hidden => {
+            Err(ModelError::mismatch(format!("the head reads {reads}-wide states, the encoder gives {hidden}")))
+        }
+        Some(width) if reads != hidden + width => Err(ModelError::mismatch(format!(
+            "the head reads {reads}-wide states, the encoder and the adapter give {hidden} + {width}"
+        ))),
+        _ => Ok(()),
     }
 }
 
