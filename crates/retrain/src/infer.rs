@@ -1,6 +1,8 @@
 //! Inferring the lineage of new types from the old model itself: it tags
 //! the new training data, and each new type's parent is the old type it
-//! predicts on most of that type's tokens.
+//! predicts on most of the tokens of that type it tags at all, unless it
+//! leaves the type `O` too often to speak of a parent
+//! ([`MappingEvidence::infer`]).
 
 use burn::tensor::Device;
 use retag_data::Scheme;
@@ -13,6 +15,12 @@ use crate::lineage::Lineage;
 
 /// Runs `old` (validation mode, plain `device`) over `train` and counts,
 /// for every new gold type, the old types predicted on its tokens.
+///
+/// A parent covers at least `min_share` of the tokens `old` tags with a
+/// type; a type `old` leaves `O` on more than
+/// [`MappingEvidence::DEFAULT_MAX_OUTSIDE`] of its tokens is new. The
+/// maximum is not a parameter: no caller needs another yet, and the
+/// recorded lineage states it.
 ///
 /// `train` is aligned with the new tagset; `new_scheme` is the scheme of
 /// its tags. The old model's predictions are read leniently (an `I-` after
@@ -46,5 +54,10 @@ pub fn infer_lineage(
             reason: format!("{}: word {} ({}): {}", sentence.at, violation.index + 1, violation.tag, violation.reason),
         })?;
     }
-    Ok(Lineage::Inferred { min_share, inferred: evidence.infer(min_share) })
+    let max_outside = MappingEvidence::DEFAULT_MAX_OUTSIDE;
+    Ok(Lineage::Inferred {
+        min_share,
+        max_outside: Some(max_outside),
+        inferred: evidence.infer(min_share, max_outside),
+    })
 }

@@ -20,8 +20,19 @@ pub enum Lineage {
         #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
         merged: BTreeMap<String, Vec<String>>,
     },
-    /// Inferred by counting what the old model predicts on each new type's tokens.
-    Inferred { min_share: f64, inferred: Vec<InferredParent> },
+    /// Inferred by counting what the old model predicts on each new type's
+    /// tokens ([`super::MappingEvidence::infer`]): a parent covers at least
+    /// `min_share` of the tokens the old model tags with a type, and a type
+    /// it leaves `O` on more than `max_outside` of its tokens has none.
+    Inferred {
+        min_share: f64,
+        /// `None` in files written before the `O` share was a figure of its
+        /// own: their parents covered `min_share` of all a type's tokens,
+        /// `O` ones included, and no `O` maximum applied.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max_outside: Option<f64>,
+        inferred: Vec<InferredParent>,
+    },
 }
 
 impl Lineage {
@@ -85,9 +96,18 @@ impl Lineage {
                 }
                 text
             }
-            Lineage::Inferred { min_share, inferred } => format!(
+            Lineage::Inferred { min_share, max_outside: Some(max_outside), inferred } => format!(
                 "parents inferred from the old model's predictions on the training data \
-                 (a parent covers at least {:.0}% of a type's tokens):\n{}",
+                 (a parent covers at least {:.0}% of the tokens the old model tags with a type; \
+                 a type it leaves O on more than {:.0}% of its tokens is new):\n{}",
+                min_share * 100.0,
+                max_outside * 100.0,
+                inferred_to_text(inferred)
+            ),
+            Lineage::Inferred { min_share, max_outside: None, inferred } => format!(
+                "parents inferred from the old model's predictions on the training data, \
+                 by the rule before the O share counted apart \
+                 (a parent covered at least {:.0}% of all a type's tokens, O ones included):\n{}",
                 min_share * 100.0,
                 inferred_to_text(inferred)
             ),
@@ -98,7 +118,7 @@ impl Lineage {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Scheme;
+    use crate::{Scheme, Span};
 
     #[test]
     fn mapping_lineage_names_the_first_parent_of_a_merge_and_none_for_a_new_type() {
@@ -128,5 +148,44 @@ mod tests {
         let text = serde_json::to_string(&lineage).unwrap();
         assert!(text.contains(r#""source":"mapping""#), "{text}");
         assert_eq!(serde_json::from_str::<Lineage>(&text).unwrap(), lineage);
+    }
+
+    #[test]
+    fn inferred_lineage_prints_both_figures_and_reads_back() {
+        let mut evidence = crate::mapping::MappingEvidence::new();
+        let spans = |kind: &str, end| [Span { start: 0, end, kind: kind.to_string() }];
+        evidence.add_spans(&spans("corporation", 4), &spans("ORG", 3));
+        evidence.add_spans(&spans("emoji", 10), &spans("MISC", 1));
+        let lineage = Lineage::Inferred { min_share: 0.5, max_outside: Some(0.8), inferred: evidence.infer(0.5, 0.8) };
+        assert_eq!(lineage.parents_of("corporation"), ["ORG"]);
+        assert_eq!(lineage.parent("emoji"), None, "O on 90% of its tokens");
+        let text = lineage.to_text();
+        assert!(
+            text.contains("at least 50% of the tokens the old model tags") && text.contains("more than 80%"),
+            "{text}"
+        );
+        assert!(text.contains("100.0% of 3") && text.contains("25.0%"), "{text}");
+        assert!(text.contains("100.0% of 1") && text.contains("90.0%"), "{text}");
+        let json = serde_json::to_string(&lineage).unwrap();
+        assert!(json.contains(r#""max_outside":0.8"#) && json.contains(r#""outside_share":0.25"#), "{json}");
+        assert_eq!(serde_json::from_str::<Lineage>(&json).unwrap(), lineage);
+    }
+
+    /// A record written before the O share was a figure of its own: its
+    /// share was over all tokens. The figures are derived again from the
+    /// counts; the parents are the ones that run used.
+    #[test]
+    fn an_inferred_lineage_written_before_the_o_share_reads_with_todays_figures() {
+        let before = r#"{"source": "inferred", "min_share": 0.4, "inferred": [
+            {"new_type": "corporation", "parents": ["ORG"], "tokens": 267, "share": 0.4157,
+             "counts": [["O", 118], ["ORG", 111], ["PER", 38]]}]}"#;
+        let lineage: Lineage = serde_json::from_str(before).unwrap();
+        let Lineage::Inferred { max_outside, inferred, .. } = &lineage else { panic!("{lineage:?}") };
+        assert_eq!(*max_outside, None);
+        assert_eq!((inferred[0].tokens, inferred[0].tagged), (267, 149));
+        assert!((inferred[0].share - 111.0 / 149.0).abs() < 1e-12, "{}", inferred[0].share);
+        assert!((inferred[0].outside_share - 118.0 / 267.0).abs() < 1e-12, "{}", inferred[0].outside_share);
+        assert_eq!(lineage.parent("corporation").as_deref(), Some("ORG"));
+        assert!(lineage.to_text().contains("O ones included"), "{}", lineage.to_text());
     }
 }

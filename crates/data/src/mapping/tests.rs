@@ -1,7 +1,7 @@
 use proptest::prelude::*;
 
 use super::*;
-use crate::scheme::{OnInvalid, Scheme};
+use crate::scheme::{OnInvalid, Scheme, Span};
 use crate::sentence::Sentence;
 
 /// Every kind of rule, in the layout users write.
@@ -275,6 +275,93 @@ fn invert_reverses_every_kind_of_rule() {
     assert_eq!(inverse.children_of("creative_work").unwrap(), [] as [String; 0], "no parent inverts to dropped");
     assert_eq!(inverse.unparented(), ["misc", "other"], "dropped inverts to no parent");
     assert_eq!(inverse.invert(), mapping);
+}
+
+/// Evidence for one new type `x` whose tokens carry the old types in
+/// `counts` ([`OUTSIDE`] for none); a count of 0 records `x` with no token.
+fn evidence_for_x(counts: &[(&str, usize)]) -> MappingEvidence {
+    let mut evidence = MappingEvidence::new();
+    for &(old, n) in counts {
+        let span = |kind: &str| Span { start: 0, end: n, kind: kind.to_string() };
+        let old_spans = if old == OUTSIDE { vec![] } else { vec![span(old)] };
+        evidence.add_spans(&[span("x")], &old_spans);
+    }
+    evidence
+}
+
+/// Lineage inference on synthetic counts: the share among tagged tokens
+/// picks the parents, the O share says whether there may be any.
+#[test]
+fn inference_reads_the_tagged_share_and_the_o_share_apart() {
+    // (what, counts of x's tokens, min_share, max_outside, parents, tagged, share, outside_share)
+    type Case<'a> = (&'a str, &'a [(&'a str, usize)], f64, f64, &'a [&'a str], usize, f64, f64);
+    let cases: &[Case] = &[
+        (
+            "WNUT-17 corporation under a CoNLL model: ORG on 111 of 149 tagged, 118 O; 42% of all tokens",
+            &[("ORG", 111), ("O", 118), ("PER", 20), ("LOC", 18)],
+            0.5,
+            0.8,
+            &["ORG"],
+            149,
+            111.0 / 149.0,
+            118.0 / 267.0,
+        ),
+        ("O on 90%: new, however the rest leans", &[("O", 90), ("ORG", 10)], 0.5, 0.8, &[], 10, 1.0, 0.9),
+        ("O on exactly the maximum still has a parent", &[("O", 80), ("ORG", 20)], 0.5, 0.8, &["ORG"], 20, 1.0, 0.8),
+        ("no maximum at 1.0", &[("O", 99), ("ORG", 1)], 0.5, 1.0, &["ORG"], 1, 1.0, 0.99),
+        (
+            "a merge keeps both parents",
+            &[("LOC", 60), ("FAC", 40), ("O", 100)],
+            0.35,
+            0.8,
+            &["LOC", "FAC"],
+            100,
+            0.6,
+            0.5,
+        ),
+        ("an even merge at one half", &[("ORG", 30), ("LOC", 30), ("O", 20)], 0.5, 0.8, &["LOC", "ORG"], 60, 0.5, 0.25),
+        ("tags spread too thin: new", &[("ORG", 40), ("PER", 35), ("LOC", 25)], 0.5, 0.8, &[], 100, 0.4, 0.0),
+        ("all O: new, share 0", &[("O", 5)], 0.5, 0.8, &[], 0, 0.0, 1.0),
+        ("NaN min_share keeps none", &[("ORG", 10)], f64::NAN, 0.8, &[], 10, 1.0, 0.0),
+        ("NaN max_outside keeps none", &[("ORG", 10)], 0.5, f64::NAN, &[], 10, 1.0, 0.0),
+        ("a type with no token counted: no parent, figures 0", &[("ORG", 0)], 0.5, 0.8, &[], 0, 0.0, 0.0),
+        (
+            "min_share 0 keeps every tagged type",
+            &[("ORG", 1), ("O", 1), ("PER", 1)],
+            0.0,
+            0.8,
+            &["ORG", "PER"],
+            2,
+            0.5,
+            1.0 / 3.0,
+        ),
+    ];
+    for &(what, counts, min_share, max_outside, parents, tagged, share, outside_share) in cases {
+        let inferred = evidence_for_x(counts).infer(min_share, max_outside);
+        let [x] = inferred.as_slice() else { panic!("{what}: {inferred:?}") };
+        assert_eq!(x.parents, parents, "{what}: {x:?}");
+        assert_eq!(x.tokens, counts.iter().map(|(_, n)| n).sum::<usize>(), "{what}");
+        assert_eq!(x.tagged, tagged, "{what}: {x:?}");
+        assert!((x.share - share).abs() < 1e-12, "{what}: share {} not {share}", x.share);
+        assert!(
+            (x.outside_share - outside_share).abs() < 1e-12,
+            "{what}: O share {} not {outside_share}",
+            x.outside_share
+        );
+    }
+    assert!(MappingEvidence::new().infer(0.5, 0.8).is_empty(), "no evidence, no types");
+}
+
+#[test]
+fn the_inferred_mapping_follows_the_o_rule() {
+    let mut evidence = evidence_for_x(&[("ORG", 111), ("O", 118), ("PER", 20), ("LOC", 18)]);
+    evidence.add_spans(
+        &[Span { start: 0, end: 10, kind: "emoji".into() }],
+        &[Span { start: 0, end: 1, kind: "MISC".into() }],
+    );
+    let mapping = evidence.to_mapping(0.5, MappingEvidence::DEFAULT_MAX_OUTSIDE).unwrap();
+    assert_eq!(mapping.children_of("ORG").unwrap(), ["x"]);
+    assert_eq!(mapping.unparented(), ["emoji"], "O on 90% of its tokens");
 }
 
 /// A valid type name: not one that looks like a tag (`B-x`), which mappings refuse.
