@@ -248,7 +248,7 @@ fn retrain_help_lists_the_strategies() {
         .output()
         .expect("retag runs");
     let help = String::from_utf8(output.stdout).expect("UTF-8 help");
-    for strategy in ["naive", "frozen", "full", "warm-start", "progressive"] {
+    for strategy in ["naive", "frozen", "full", "warm-start", "progressive", "adapter"] {
         assert!(help.contains(&format!("{strategy}:")), "{strategy} missing from --help:\n{help}");
     }
     assert!(help.contains("trained in stages"), "summaries are shown:\n{help}");

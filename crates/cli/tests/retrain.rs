@@ -99,7 +99,7 @@ fn retrain_errors_name_what_is_wrong() {
         (vec!["--strategy", "full", "--train", path(&data)], "base_model"),
         (
             vec!["--strategy", "distil", "--train", path(&data)],
-            "possible values: naive, frozen, full, warm-start, progressive",
+            "possible values: naive, frozen, full, warm-start, progressive, adapter",
         ),
         (vec!["--strategy", "naive", "--train", path(&data), "--learning-rate=-1"], "learning_rate"),
         // Flags the strategy would ignore are refused, not dropped.
@@ -203,4 +203,52 @@ fn progressive_with_a_retention_score_runs_and_its_flags_are_checked() {
     refused(&["--strategy", "frozen", "--layer-decay", "0.8"], "strategy frozen trains no encoder layer");
     refused(&["--strategy", "naive", "--temperature", "2"], "--temperature: it is distillation's temperature");
     refused(&["--strategy", "naive", "--distill-weight", "0"], "distill_weight: 0 must be a positive number");
+}
+
+/// `adapter` at the command line: the model folder carries the adapter and
+/// the old model it reads, `predict` runs it, and the adapter's flags are
+/// checked (refused on other strategies, values listed, widths validated).
+#[test]
+fn adapter_retrains_predicts_and_its_flags_are_checked() {
+    let model = model_dir();
+    let dir = TempDir::new().expect("a temporary directory");
+    let data = write(dir.path(), "new.txt", DATA);
+    let out = dir.path().join("adapter");
+    let common = |out: &Path, extra: &[&str]| -> Vec<String> {
+        let mut args: Vec<String> = ["retrain", "--model", path(model.path()), "--train", path(&data), "--dev"]
+            .iter()
+            .map(|arg| arg.to_string())
+            .collect();
+        args.extend([path(&data), "--out", path(out), "--progress", "off", "--epochs", "1"].map(String::from));
+        args.extend(extra.iter().map(|arg| arg.to_string()));
+        args
+    };
+    let args = common(&out, &["--strategy", "adapter", "--adapter-layer", "linear", "--adapter-width", "8"]);
+    let as_str: Vec<&str> = args.iter().map(String::as_str).collect();
+    succeed(&retag(&as_str));
+    assert!(out.join("adapter.safetensors").is_file());
+    assert!(out.join("old-model").join("config.json").is_file());
+    let description: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("retag-model.json")).expect("retag-model.json"))
+            .expect("JSON");
+    assert_eq!(description["adapter"]["kind"], "linear");
+    assert_eq!(description["adapter"]["width"], 8);
+    let run_config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run-config.json")).expect("run-config")).expect("JSON");
+    assert_eq!(run_config["adapter"], serde_json::json!({"kind": "linear", "width": 8}));
+
+    let tagged = dir.path().join("tagged.txt");
+    succeed(&retag(&["predict", "--model", path(&out), "--input", path(&data), "--output", path(&tagged)]));
+    let tagged = std::fs::read_to_string(&tagged).expect("predictions");
+    assert_eq!(tagged.lines().filter(|line| !line.trim().is_empty()).count(), 9, "one tag per word:\n{tagged}");
+
+    let refused = |extra: &[&str], expected: &str| {
+        let args = common(&dir.path().join("refused"), extra);
+        let as_str: Vec<&str> = args.iter().map(String::as_str).collect();
+        let error = fail(&retag(&as_str));
+        assert!(error.contains(expected), "{extra:?}: {error}");
+    };
+    refused(&["--strategy", "naive", "--adapter-width", "8"], "--adapter-width: only strategy adapter");
+    refused(&["--strategy", "adapter", "--adapter-layer", "gru"], "possible values: bilstm, linear");
+    refused(&["--strategy", "adapter", "--adapter-width", "7"], "must be even, not 7");
 }

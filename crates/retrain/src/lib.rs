@@ -38,6 +38,8 @@ pub use error::{Result, RetrainError};
 pub use head_choice::HeadChoice;
 pub use lineage::{DEFAULT_MIN_SHARE, Lineage, LineageSource};
 pub use progressive::StagePlan;
+/// The adapter's settings, as `RetrainSpec::adapter` takes them.
+pub use retag_model::{AdapterKind, AdapterSpec};
 pub use retrain::{
     DEFAULT_FROZEN_HEAD_LEARNING_RATE, Outcome, RetrainData, RetrainSpec, Schedule, Timing, retrain, split_from,
 };

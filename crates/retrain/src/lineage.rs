@@ -7,9 +7,12 @@
 pub use retag_data::mapping::Lineage;
 use retag_data::mapping::TagsetMapping;
 
-/// The share of a new type's tokens an old type must cover to be inferred
-/// as its parent. A half keeps parents that clearly dominate and leaves a
-/// type the old model mostly calls `O` without one (it starts random).
+/// The share of the tokens of a new type that the old model tags (with any
+/// old type, not `O`) that one old type must cover to be inferred as its
+/// parent. A half keeps parents that clearly dominate. A type the old model
+/// leaves `O` on most of its tokens (more than
+/// `MappingEvidence::DEFAULT_MAX_OUTSIDE`) has no parent whatever the share
+/// (it starts random).
 pub const DEFAULT_MIN_SHARE: f64 = 0.5;
 
 /// How the parents of new types are found.

@@ -101,6 +101,7 @@ pub fn run_config_json(spec: &RetrainSpec) -> Value {
         "stages": spec.schedule.stages.as_ref().map(ToString::to_string),
         "layer_decay": spec.schedule.layer_decay,
         "distill": spec.distill,
+        "adapter": (spec.strategy == crate::Strategy::Adapter).then(|| spec.adapter.unwrap_or_default()),
         "train": spec.config,
     })
 }

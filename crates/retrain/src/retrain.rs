@@ -12,7 +12,7 @@ use retag_bert::BertModel;
 use retag_data::metrics::Report;
 use retag_data::{Location, Scheme, Tagset};
 use retag_heads::WarmStartReport;
-use retag_model::TaggerModel;
+use retag_model::{Adapter, AdapterSpec, OldModel, TaggerModel};
 use retag_train::dataset::{AlignedSplit, align_options};
 use retag_train::evaluate::evaluate;
 use retag_train::{Distillation, FeatureCache, Inputs, ProgressMode, Split, TeacherCache, TrainConfig, Trainer};
@@ -55,6 +55,9 @@ pub struct RetrainSpec {
     pub schedule: Schedule,
     /// Distillation from the old model (any strategy that starts from it).
     pub distill: Option<DistillSpec>,
+    /// The adapter's layer and width (`adapter` only; `None` is the default
+    /// [`AdapterSpec`] there, and refused by the other strategies).
+    pub adapter: Option<AdapterSpec>,
     /// The scheme of the data's tags (the new tagset is written in it).
     pub scheme: Scheme,
     pub progress: ProgressMode,
@@ -144,7 +147,19 @@ pub fn retrain(
         Strategy::Full => (BertModel::from_pretrained(source, encoder_device)?, None),
         _ => {
             // Any retag model folder: a HuggingFace one, or one with an MLP or CRF head.
-            let (encoder, old_tagger) = retag_model::folder::load(source, encoder_device)?.split_encoder();
+            let loaded = retag_model::folder::load(source, encoder_device)?;
+            if loaded.adapter().is_some() {
+                return Err(RetrainError::option(
+                    "old_model",
+                    format!(
+                        "{} has an adapter; retag retrains from models without one (the model the adapter \
+                         reads is in its {} folder)",
+                        source.display(),
+                        retag_model::folder::OLD_MODEL_DIR
+                    ),
+                ));
+            }
+            let (encoder, old_tagger) = loaded.split_encoder();
             (encoder.expect("a model read from a folder has its encoder"), Some(old_tagger))
         }
     };
@@ -203,6 +218,8 @@ pub fn retrain(
     // The frozen strategy's teacher reads the cached encoder outputs with the old head alone.
     let old_head = old_tagger.as_ref().map(|old| TaggerModel::head_only(old.tagger().clone()));
 
+    let adapter = adapter_of(spec, old_tagger.as_ref(), &encoder, seed, device)?;
+    let reads = hidden + adapter.as_ref().map_or(0, Adapter::width);
     let mut warm_start = None;
     let tagger = match (spec.strategy, old_tagger, &lineage) {
         (strategy, Some(old_tagger), Some(found)) if strategy.warm_starts() => {
@@ -211,7 +228,7 @@ pub fn retrain(
             warm_start = Some(report);
             tagger
         }
-        _ => fresh_tagger(spec.head, spec.mlp, labels.clone(), hidden, dropout, spec.scheme, seed, device)?,
+        _ => fresh_tagger(spec.head, spec.mlp, labels.clone(), reads, dropout, spec.scheme, seed, device)?,
     };
 
     let mut cache_secs = None;
@@ -225,7 +242,11 @@ pub fn retrain(
         config.head_learning_rate = Some(config.head_learning_rate.unwrap_or(DEFAULT_FROZEN_HEAD_LEARNING_RATE));
         (TaggerModel::head_only(tagger), Inputs::Cached(train), Inputs::Cached(dev), Some(encoder))
     } else {
-        (TaggerModel::new(encoder, tagger)?, Inputs::Windows(train), Inputs::Windows(dev), None)
+        let model = match adapter {
+            Some(adapter) => TaggerModel::with_parts(encoder, adapter, tagger)?,
+            None => TaggerModel::new(encoder, tagger)?,
+        };
+        (model, Inputs::Windows(train), Inputs::Windows(dev), None)
     };
 
     let distillation = match &spec.distill {
@@ -300,6 +321,30 @@ pub fn retrain(
         timing,
         run_dir: run_dir.to_path_buf(),
     })
+}
+
+/// The adapter of the `adapter` strategy: a fresh layer over the old model
+/// (`encoder` as loaded, with `old`'s tagger), drawn from `seed`. `None` for
+/// the other strategies, which refuse adapter settings.
+fn adapter_of(
+    spec: &RetrainSpec,
+    old: Option<&TaggerModel>,
+    encoder: &BertModel,
+    seed: u64,
+    device: &Device,
+) -> Result<Option<Adapter>> {
+    if spec.strategy != Strategy::Adapter {
+        if spec.adapter.is_some() {
+            return Err(RetrainError::option(
+                "adapter",
+                format!("an adapter is for strategy adapter, not {}", spec.strategy),
+            ));
+        }
+        return Ok(None);
+    }
+    let old = old.expect("strategy adapter loads the old model");
+    let old = OldModel { encoder: encoder.clone(), tagger: old.tagger().clone() };
+    Ok(Some(Adapter::new(old, spec.adapter.unwrap_or_default(), seed, device)?))
 }
 
 /// Writes the spec's schedule into the loop's config: `progressive`'s

@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-/// A retraining strategy, selected by name (`naive`, `frozen`, `full`, `warm-start`, `progressive`).
+/// A retraining strategy, selected by name (`naive`, `frozen`, `full`, `warm-start`, `progressive`, `adapter`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Strategy {
@@ -25,11 +25,21 @@ pub enum Strategy {
     /// first, then the encoder opened from the top down, with learning rates
     /// that shrink layer by layer going down (`--stages`, `--layer-decay`).
     Progressive,
+    /// Naive's new random head, which also reads what a frozen copy of the
+    /// old model predicts, through a small learned layer (the neural adapter
+    /// of Chen and Moschitti, AAAI 2019; `--adapter-layer`, `--adapter-width`).
+    Adapter,
 }
 
 impl Strategy {
-    pub const ALL: [Strategy; 5] =
-        [Strategy::Naive, Strategy::Frozen, Strategy::Full, Strategy::WarmStart, Strategy::Progressive];
+    pub const ALL: [Strategy; 6] = [
+        Strategy::Naive,
+        Strategy::Frozen,
+        Strategy::Full,
+        Strategy::WarmStart,
+        Strategy::Progressive,
+        Strategy::Adapter,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -38,6 +48,7 @@ impl Strategy {
             Strategy::Full => "full",
             Strategy::WarmStart => "warm-start",
             Strategy::Progressive => "progressive",
+            Strategy::Adapter => "adapter",
         }
     }
 
@@ -50,6 +61,9 @@ impl Strategy {
             Strategy::WarmStart => "fine-tuned encoder + head built from the old labels' weights, train everything",
             Strategy::Progressive => {
                 "warm-start's weights, trained in stages: head first, then the encoder from the top down"
+            }
+            Strategy::Adapter => {
+                "fine-tuned encoder + new random head that also reads the frozen old model's predictions"
             }
         }
     }
@@ -95,6 +109,6 @@ mod tests {
         assert_eq!("warm_start".parse::<Strategy>(), Ok(Strategy::WarmStart));
         assert_eq!(" Frozen ".parse::<Strategy>(), Ok(Strategy::Frozen));
         let error = "distil".parse::<Strategy>().unwrap_err();
-        assert!(error.contains("naive, frozen, full, warm-start, progressive"), "{error}");
+        assert!(error.contains("naive, frozen, full, warm-start, progressive, adapter"), "{error}");
     }
 }

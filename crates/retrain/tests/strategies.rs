@@ -218,6 +218,7 @@ fn spec(strategy: Strategy, fixture: &Fixture, lineage: LineageSource, epochs: u
         mlp: MlpSpec::default(),
         schedule: Default::default(),
         distill: None,
+        adapter: None,
         config: config(epochs),
         scheme: Scheme::Iob2,
         progress: ProgressMode::Off,
@@ -257,8 +258,30 @@ fn every_strategy_learns_the_new_tagset_and_writes_a_loadable_model() {
 
         let model_dir = out.path().join(strategy.name());
         write_outcome(&outcome, &spec, &model_dir).expect("writing the outcome");
-        let reloaded = BertForTokenClassification::from_pretrained(&model_dir, &Device::flex()).expect("reloads");
-        assert_eq!(&reloaded.labels, outcome.model.tagset(), "{strategy}");
+        if strategy == Strategy::Adapter {
+            // Not a HuggingFace folder: the adapter and the old model it reads travel beside the encoder.
+            let reloaded = folder::load(&model_dir, &Device::flex()).expect("reloads");
+            assert_eq!(reloaded.tagset(), outcome.model.tagset(), "{strategy}");
+            let adapter = reloaded.adapter().expect("the adapter is reloaded");
+            assert_eq!(adapter.old_tagset().labels().len(), 5, "the old model's O, person and place");
+            assert!(model_dir.join(folder::OLD_MODEL_DIR).join("config.json").is_file());
+
+            // Retraining from it would drop the adapter: refused, naming the model.
+            let mut from_adapter = self::spec(Strategy::Naive, &fixture, LineageSource::Mapping(mapping()), 1);
+            from_adapter.old_model = Some(model_dir.clone());
+            let error = retrain(&from_adapter, &fixture.data, &out.path().join("again"), false, &device()).err();
+            let error = error.expect("a model with an adapter is refused as a starting point");
+            assert!(error.to_string().contains("has an adapter"), "{error}");
+            // Adapter settings on another strategy are refused, not ignored.
+            let mut naive = self::spec(Strategy::Naive, &fixture, LineageSource::Mapping(mapping()), 1);
+            naive.adapter = Some(retag_retrain::AdapterSpec::default());
+            let error = retrain(&naive, &fixture.data, &out.path().join("naive-adapter"), false, &device()).err();
+            let error = error.expect("an adapter on naive is refused");
+            assert!(matches!(&error, RetrainError::Option { option, .. } if *option == "adapter"), "{error}");
+        } else {
+            let reloaded = BertForTokenClassification::from_pretrained(&model_dir, &Device::flex()).expect("reloads");
+            assert_eq!(&reloaded.labels, outcome.model.tagset(), "{strategy}");
+        }
         let metrics: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(model_dir.join(METRICS_FILE)).expect("metrics.json"))
                 .expect("valid JSON");
@@ -402,6 +425,7 @@ fn a_strategy_without_its_starting_model_is_refused_by_name() {
             mlp: MlpSpec::default(),
             schedule: Default::default(),
             distill: None,
+            adapter: None,
             config: config(1),
             scheme: Scheme::Iob2,
             progress: ProgressMode::Off,

@@ -125,8 +125,10 @@ pub struct RetrainArgs {
     #[arg(long, requires = "mapping")]
     pub reverse_mapping: bool,
     /// Without a mapping, where a lineage is used (warm-start, progressive,
-    /// --retain-data): the share of a new type's tokens an old type must
-    /// cover to be inferred as its parent [default: 0.5].
+    /// --retain-data, --distill-weight): the share of the tokens of a new type
+    /// that the old model tags (not O) that an old type must cover to be
+    /// inferred as its parent [default: 0.5]. A type the old model leaves O on
+    /// more than 80% of its tokens has no parent.
     #[arg(long, conflicts_with = "mapping")]
     pub min_share: Option<f64>,
     /// progressive: what trains, stage by stage, and for how many epochs:
@@ -151,8 +153,31 @@ pub struct RetrainArgs {
     /// Distillation's softmax temperature [default: 2].
     #[arg(long)]
     pub temperature: Option<f64>,
+    /// adapter: the layer that reads the old model's label distribution
+    /// [default: bilstm].
+    #[arg(long, value_parser = adapter_layer_parser())]
+    pub adapter_layer: Option<retag_retrain::AdapterKind>,
+    /// adapter: the width of the features the adapter adds to each token (a
+    /// BiLSTM's two directions together, so even) [default: 64].
+    #[arg(long)]
+    pub adapter_width: Option<usize>,
     #[command(flatten)]
     pub training: TrainingArgs,
+}
+
+/// `--adapter-layer`'s values, listed in `--help`.
+fn adapter_layer_parser() -> impl clap::builder::TypedValueParser<Value = retag_retrain::AdapterKind> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    let values = retag_retrain::AdapterKind::ALL.map(|kind| {
+        PossibleValue::new(kind.name()).help(match kind {
+            retag_retrain::AdapterKind::BiLstm => {
+                "a bidirectional LSTM over the sentence (Chen and Moschitti's choice)"
+            }
+            retag_retrain::AdapterKind::Linear => "one linear map per token",
+        })
+    });
+    PossibleValuesParser::new(values)
+        .map(|name| name.parse::<retag_retrain::AdapterKind>().expect("a listed adapter layer"))
 }
 
 /// `--strategy`'s values, listed in `--help` with their one-line summaries.

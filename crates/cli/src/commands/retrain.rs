@@ -34,6 +34,7 @@ pub fn run(args: &RetrainArgs) -> Result<()> {
             weight,
             temperature: args.temperature.unwrap_or(retag_retrain::distill::DEFAULT_TEMPERATURE),
         }),
+        adapter: adapter_spec(args),
         scheme: args.training.scheme,
         progress: progress_mode(args.training.progress),
     };
@@ -64,5 +65,26 @@ fn check_flags_apply(args: &RetrainArgs) -> Result<()> {
     if args.base.is_some() && strategy != Strategy::Full {
         bail!("--base: only strategy full starts from a base encoder; {strategy} starts from --model");
     }
+    let adapter_flag = match (args.adapter_layer, args.adapter_width) {
+        (Some(_), _) => Some("--adapter-layer"),
+        (None, Some(_)) => Some("--adapter-width"),
+        (None, None) => None,
+    };
+    if let Some(flag) = adapter_flag.filter(|_| strategy != Strategy::Adapter) {
+        bail!("{flag}: only strategy adapter has an adapter; {strategy} has none");
+    }
     Ok(())
+}
+
+/// The adapter the flags describe (defaults for what they leave out), or
+/// `None` when they say nothing.
+fn adapter_spec(args: &RetrainArgs) -> Option<retag_retrain::AdapterSpec> {
+    if args.adapter_layer.is_none() && args.adapter_width.is_none() {
+        return None;
+    }
+    let default = retag_retrain::AdapterSpec::default();
+    Some(retag_retrain::AdapterSpec {
+        kind: args.adapter_layer.unwrap_or(default.kind),
+        width: args.adapter_width.unwrap_or(default.width),
+    })
 }

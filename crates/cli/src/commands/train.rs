@@ -19,6 +19,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         mlp: mlp_spec(&args.training)?,
         schedule: Default::default(),
         distill: None,
+        adapter: None,
         scheme: args.training.scheme,
         progress: progress_mode(args.training.progress),
     };
