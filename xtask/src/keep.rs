@@ -13,7 +13,7 @@ use crate::retrain::Backend;
 use crate::run_table::{Runs, TableArgs, Variant, figure};
 
 /// The rows, by name: the flags each adds to `retag retrain`.
-const VARIANTS: [(&str, &[&str]); 4] = [
+const VARIANTS: [(&str, &[&str]); 5] = [
     ("naive", &["--strategy", "naive"]),
     ("warm-start", &["--strategy", "warm-start"]),
     ("progressive", &["--strategy", "progressive", "--stages", "head:1,top2:1,all:1", "--layer-decay", "0.8"]),
@@ -30,14 +30,15 @@ const VARIANTS: [(&str, &[&str]); 4] = [
             "1",
         ],
     ),
+    ("adapter", &["--strategy", "adapter"]),
 ];
 
 #[derive(Debug, Args)]
 pub struct KeepArgs {
     #[arg(long, value_enum, default_value = "cpu")]
     pub backend: Backend,
-    /// Rows, comma-separated: naive, warm-start, progressive, progressive+distill.
-    #[arg(long, value_delimiter = ',', default_value = "naive,warm-start,progressive,progressive+distill")]
+    /// Rows, comma-separated: naive, warm-start, progressive, progressive+distill, adapter.
+    #[arg(long, value_delimiter = ',', default_value = "naive,warm-start,progressive,progressive+distill,adapter")]
     pub variants: Vec<String>,
     /// Epochs of the strategies without stages (progressive's stages last 3).
     #[arg(long, default_value_t = 3)]

@@ -71,15 +71,18 @@ impl Runs {
     }
 
     /// Runs every variant with every seed (skipping cached runs) and returns
-    /// each variant's metrics, one per seed.
+    /// each variant's metrics, one per seed. Seed by seed: every variant's
+    /// first seed runs before any second seed, so a table cut short (the runs
+    /// take hours and resume) already compares every variant once.
     pub fn run(&self, variants: &[Variant]) -> Result<Vec<(Variant, Vec<RunMetrics>)>> {
         std::fs::create_dir_all(&self.work).with_context(|| format!("cannot create {}", self.work.display()))?;
-        let mut rows = Vec::new();
-        for variant in variants {
-            let mut metrics = Vec::new();
-            for seed in &self.seeds {
-                let name = format!("{}-e{}-s{seed}", variant.name, self.epochs);
-                let out = self.work.join("models").join(&name);
+        let out_of = |variant: &Variant, seed: u64| {
+            let name = format!("{}-e{}-s{seed}", variant.name, self.epochs);
+            (self.work.join("models").join(&name), name)
+        };
+        for seed in &self.seeds {
+            for variant in variants {
+                let (out, name) = out_of(variant, *seed);
                 if needs_run(&out, self.fresh)? {
                     let mut command = Command::new(&self.retag);
                     command.args(["retrain", "--model"]).arg(&self.old_model);
@@ -96,11 +99,15 @@ impl Runs {
                     command.arg(fresh_run_dir(&self.work.join("runs").join(&name), self.fresh)?);
                     run_step(&format!("{}, seed {seed}", variant.name), command)?;
                 }
-                metrics.push(RunMetrics::read(&out)?);
             }
-            rows.push((variant.clone(), metrics));
         }
-        Ok(rows)
+        variants
+            .iter()
+            .map(|variant| {
+                let metrics = self.seeds.iter().map(|seed| RunMetrics::read(&out_of(variant, *seed).0));
+                Ok((variant.clone(), metrics.collect::<Result<Vec<_>, _>>()?))
+            })
+            .collect()
     }
 
     /// Where the models of a table are.
