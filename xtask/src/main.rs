@@ -2,6 +2,7 @@
 
 mod bench;
 mod cache;
+mod continual;
 mod fetch_data;
 mod fetch_model;
 mod fixtures;
@@ -45,6 +46,9 @@ enum Task {
     /// The retention table of docs/strategies.md: naive, warm-start, progressive (with and
     /// without distillation) on WNUT-17, scored on WNUT-17 and, folded back, on CoNLL-2003.
     Keep(keep::KeepArgs),
+    /// The continual-NER case of Monaikul et al. (2021): CoNLL-2003 halves, the old model without MISC,
+    /// the new data with MISC only; extend, naive and an oracle compared per type.
+    Continual(continual::ContinualArgs),
 }
 
 fn main() -> ExitCode {
@@ -57,6 +61,7 @@ fn main() -> ExitCode {
         Task::OldModel(args) => old_model::run(&args).map(|path| println!("{}", path.display())),
         Task::Heads(args) => heads::run(&args),
         Task::Keep(args) => keep::run(&args),
+        Task::Continual(args) => continual::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
