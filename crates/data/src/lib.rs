@@ -21,6 +21,7 @@ pub mod jsonl;
 pub mod location;
 pub mod mapping;
 pub mod metrics;
+pub mod plan;
 pub mod run_metrics;
 pub mod scheme;
 pub mod sentence;
