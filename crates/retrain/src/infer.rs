@@ -37,6 +37,25 @@ pub fn infer_lineage(
     if !(0.0..=1.0).contains(&min_share) {
         return Err(RetrainError::option("min_share", format!("{min_share} is not a share between 0 and 1")));
     }
+    let evidence = gather_evidence(old, train, new_scheme, batch_size, device)?;
+    let max_outside = MappingEvidence::DEFAULT_MAX_OUTSIDE;
+    Ok(Lineage::Inferred {
+        min_share,
+        max_outside: Some(max_outside),
+        inferred: evidence.infer(min_share, max_outside),
+    })
+}
+
+/// Runs `old` over `train` and counts, for every new gold type, the old
+/// types it predicts on that type's tokens: the evidence both a lineage
+/// and `retag plan` read.
+pub fn gather_evidence(
+    old: &TaggerModel,
+    train: &AlignedSplit,
+    new_scheme: Scheme,
+    batch_size: usize,
+    device: &Device,
+) -> Result<MappingEvidence> {
     let old_scheme = Scheme::from_labels(old.tagset().labels());
     let ids = retag_model::tag_windows(old, &train.aligned, batch_size, train.pad_id(), device)?;
     let label = |id: usize| {
@@ -54,10 +73,5 @@ pub fn infer_lineage(
             reason: format!("{}: word {} ({}): {}", sentence.at, violation.index + 1, violation.tag, violation.reason),
         })?;
     }
-    let max_outside = MappingEvidence::DEFAULT_MAX_OUTSIDE;
-    Ok(Lineage::Inferred {
-        min_share,
-        max_outside: Some(max_outside),
-        inferred: evidence.infer(min_share, max_outside),
-    })
+    Ok(evidence)
 }

@@ -25,6 +25,7 @@ pub mod head_choice;
 pub mod infer;
 pub mod lineage;
 pub mod output;
+pub mod plan;
 pub mod progressive;
 pub mod rehearsal;
 pub mod retention;
@@ -37,6 +38,7 @@ pub use distill::DistillSpec;
 pub use error::{Result, RetrainError};
 pub use head_choice::HeadChoice;
 pub use lineage::{DEFAULT_MIN_SHARE, Lineage, LineageSource};
+pub use plan::{PlanSpec, plan};
 pub use progressive::StagePlan;
 /// The adapter's settings, as `RetrainSpec::adapter` takes them.
 pub use retag_model::{AdapterKind, AdapterSpec};
