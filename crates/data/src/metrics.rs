@@ -24,6 +24,7 @@
 //! bad tag or a prediction that drifted from the gold file is named by file
 //! and line rather than by sentence number.
 
+pub mod bootstrap;
 mod confusion;
 mod entities;
 mod report;
