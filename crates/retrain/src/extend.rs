@@ -32,7 +32,6 @@ use retag_data::Scheme;
 use retag_data::metrics::Report;
 use retag_model::TaggerModel;
 use retag_train::dataset::{AlignedSplit, align_options};
-use retag_train::evaluate::evaluate;
 use retag_train::{Distillation, Inputs, ProgressMode, TeacherCache, TrainConfig, Trainer};
 
 use crate::distill::{DistillSpec, fold_labels};
@@ -178,12 +177,13 @@ pub fn extend(
 
     let scoring = Instant::now();
     let dev_report = trainer.score(&model)?;
-    let test = match &data.test {
+    let (test, test_predictions) = match &data.test {
         Some(test) => {
-            let aligned = Inputs::Windows(AlignedSplit::align(test, &tokenizer, labels, &options, "test")?);
-            Some(evaluate(&model, &aligned, batch, &plain)?)
+            let (report, tagged) =
+                crate::retrain::score_test(&model, test, &tokenizer, labels, &options, batch, &plain)?;
+            (Some(report), Some(tagged))
         }
-        None => None,
+        None => (None, None),
     };
     let eval_secs = scoring.elapsed().as_secs_f64();
     let epochs = state.epoch;
@@ -205,6 +205,7 @@ pub fn extend(
         tokenizer_dir: source.to_path_buf(),
         dev: dev_report,
         test,
+        test_predictions,
         best_epoch: state.best.map(|best| best.epoch),
         warm_start: Some(warm_start),
         lineage: Some(lineage),

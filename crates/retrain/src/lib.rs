@@ -43,6 +43,7 @@ pub use progressive::StagePlan;
 /// The adapter's settings, as `RetrainSpec::adapter` takes them.
 pub use retag_model::{AdapterKind, AdapterSpec};
 pub use retrain::{
-    DEFAULT_FROZEN_HEAD_LEARNING_RATE, Outcome, RetrainData, RetrainSpec, Schedule, Timing, retrain, split_from,
+    DEFAULT_FROZEN_HEAD_LEARNING_RATE, Outcome, RetrainData, RetrainSpec, Schedule, TestPredictions, Timing, retrain,
+    split_from,
 };
 pub use strategy::Strategy;

@@ -5,6 +5,7 @@
 
 use std::path::Path;
 
+use retag_data::conll::Separator;
 use retag_data::run_metrics::{RowSource, RowStart, RunMetrics, RunScores};
 use retag_train::curves::{Curve, learning_curves_svg};
 use serde_json::{Value, json};
@@ -16,6 +17,9 @@ pub use retag_data::run_metrics::METRICS_FILE;
 pub const RUN_CONFIG_FILE: &str = "run-config.json";
 /// The picture of the run's learning curve, in the run folder beside its log.
 pub const CURVE_FILE: &str = "learning-curve.svg";
+/// The test split with the model's tags (`token gold predicted` per line),
+/// when the run had a test split.
+pub const TEST_PREDICTIONS_FILE: &str = "test-predictions.txt";
 
 /// Exports the outcome's model to `out_dir` (which must not exist; the
 /// export is atomic), writes the two JSON files into it, and draws the
@@ -28,6 +32,14 @@ pub fn write_outcome(outcome: &Outcome, spec: &RetrainSpec, out_dir: &Path) -> R
         &serde_json::to_value(run_metrics(outcome)).expect("metrics serialize"),
     )?;
     write_json_atomically(&out_dir.join(RUN_CONFIG_FILE), &run_config_json(spec))?;
+    if let Some(tagged) = &outcome.test_predictions {
+        // Tabs only where a token holds a space, as the data it came from must have had them.
+        let spaced = tagged.sentences.iter().flat_map(|s| &s.tokens).any(|token| token.contains(' '));
+        let separator = if spaced { Separator::Tab } else { Separator::Space };
+        let mut text = Vec::new();
+        retag_data::conll::write_conll_predictions(&mut text, &tagged.sentences, &tagged.tags, separator)?;
+        retag_data::atomic::write_atomically(&out_dir.join(TEST_PREDICTIONS_FILE), &text)?;
+    }
     let records = retag_train::read_eval_log(&outcome.run_dir)?;
     let picture = learning_curves_svg(&[Curve { name: spec.strategy.name(), records: &records }]);
     let curve = outcome.run_dir.join(CURVE_FILE);

@@ -14,7 +14,6 @@ use retag_data::{Location, Scheme, Tagset};
 use retag_heads::WarmStartReport;
 use retag_model::{Adapter, AdapterSpec, OldModel, TaggerModel};
 use retag_train::dataset::{AlignedSplit, align_options};
-use retag_train::evaluate::evaluate;
 use retag_train::{Distillation, FeatureCache, Inputs, ProgressMode, Split, TeacherCache, TrainConfig, Trainer};
 
 use crate::distill::{DistillSpec, fold_labels};
@@ -112,6 +111,10 @@ pub struct Outcome {
     pub tokenizer_dir: PathBuf,
     pub dev: Report,
     pub test: Option<Report>,
+    /// The test split's tags as the model predicts them (with a test split):
+    /// written beside the model, so that runs can be compared sentence by
+    /// sentence (`retag compare`'s paired bootstrap).
+    pub test_predictions: Option<TestPredictions>,
     pub best_epoch: Option<usize>,
     pub warm_start: Option<WarmStartReport>,
     pub lineage: Option<Lineage>,
@@ -119,6 +122,30 @@ pub struct Outcome {
     pub retention: Option<Retention>,
     pub timing: Timing,
     pub run_dir: PathBuf,
+}
+
+/// A test split and the tags a model predicted for it, word by word.
+#[derive(Debug, Clone)]
+pub struct TestPredictions {
+    pub sentences: Vec<retag_data::Sentence>,
+    pub tags: Vec<Vec<String>>,
+}
+
+/// Tags `test` (aligned as `options` say) with `model` and scores it, as
+/// `retrain` and `extend` report their test split.
+pub(crate) fn score_test(
+    model: &TaggerModel,
+    test: &Split,
+    tokenizer: &retag_data::align::WordTokenizer,
+    labels: &Tagset,
+    options: &retag_data::align::AlignOptions,
+    batch: usize,
+    device: &Device,
+) -> Result<(Report, TestPredictions)> {
+    let aligned = Inputs::Windows(AlignedSplit::align(test, tokenizer, labels, options, "test")?);
+    let tags = retag_train::evaluate::predict(model, &aligned, batch, device)?;
+    let report = retag_data::metrics::evaluate(aligned.gold(), &tags, retag_data::metrics::Mode::Default)?;
+    Ok((report, TestPredictions { sentences: test.sentences.clone(), tags }))
 }
 
 /// Runs `spec` on `data`, with training state (checkpoints, the evaluation
@@ -283,14 +310,15 @@ pub fn retrain(
         Some(encoder) => best.with_encoder(encoder)?,
         None => best,
     };
-    let test = match &data.test {
+    let (test, test_predictions) = match &data.test {
         Some(test) => {
             let encoder_config = &model.encoder().expect("the model has its encoder back").config;
             let options = align_options(&spec.config, encoder_config, &tokenizer)?;
-            let aligned = Inputs::Windows(AlignedSplit::align(test, &tokenizer, &labels, &options, "test")?);
-            Some(evaluate(&model, &aligned, spec.config.eval_batch_size, &plain)?)
+            let (report, tagged) =
+                score_test(&model, test, &tokenizer, &labels, &options, spec.config.eval_batch_size, &plain)?;
+            (Some(report), Some(tagged))
         }
-        None => None,
+        None => (None, None),
     };
     let retention = match (&retention_baseline, &lineage) {
         (Some(baseline), Some(lineage)) => Some(baseline.score(&model, lineage, &tokenizer, &options, batch, &plain)?),
@@ -314,6 +342,7 @@ pub fn retrain(
         tokenizer_dir: source.to_path_buf(),
         dev: dev_report,
         test,
+        test_predictions,
         best_epoch: state.best.map(|best| best.epoch),
         warm_start,
         lineage,

@@ -290,6 +290,19 @@ fn every_strategy_learns_the_new_tagset_and_writes_a_loadable_model() {
         assert!((written - test.micro.f1).abs() < 1e-12, "{strategy}: {written} vs {}", test.micro.f1);
         assert!(model_dir.join(RUN_CONFIG_FILE).is_file());
         assert!(model_dir.join("vocab.txt").is_file(), "{strategy}: the tokenizer travels with the model");
+        // The test split's tags are kept, and score as the report says.
+        let tagged = retag_data::conll::read_conll_file(
+            model_dir.join(retag_retrain::output::TEST_PREDICTIONS_FILE),
+            &retag_data::conll::ConllOptions::default(),
+        )
+        .expect("test-predictions.txt reads as CoNLL (its last column the prediction)");
+        let gold = fixture.data.test.as_ref().expect("a test split");
+        assert_eq!(tagged.len(), gold.sentences.len(), "{strategy}");
+        let gold_tags: Vec<&Vec<String>> = gold.sentences.iter().map(|s| &s.tags).collect();
+        let predicted: Vec<&Vec<String>> = tagged.iter().map(|s| &s.tags).collect();
+        let report =
+            retag_data::metrics::evaluate(&gold_tags, &predicted, retag_data::metrics::Mode::Default).expect("scored");
+        assert!((report.micro.f1 - test.micro.f1).abs() < 1e-12, "{strategy}");
     }
 }
 
