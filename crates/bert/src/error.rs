@@ -56,6 +56,16 @@ pub enum BertError {
     #[error("{}: cannot export: {reason}", path.display())]
     Export { path: PathBuf, reason: String },
 
+    /// A tokenizer that can produce ids past the last row of the model's word
+    /// embedding matrix: the two come from different models.
+    #[error(
+        "{}: the tokenizer's ids, added tokens included, need {tokenizer_vocab_size} embedding rows, but the \
+         model's word embedding matrix has only {embedding_rows} (vocab_size in its config.json): ids from \
+         {embedding_rows} on have no embedding, so the tokenizer and the model do not belong together",
+        tokenizer.display()
+    )]
+    VocabularyMismatch { tokenizer: PathBuf, tokenizer_vocab_size: usize, embedding_rows: usize },
+
     /// A `--model` argument that is neither a model folder nor a hub model id
     /// that could be fetched; the reason names the path or cache entry looked for.
     #[error("model {spec:?}: {reason}")]

@@ -7,7 +7,9 @@
 //! - [`BertInput`]: a padded batch, checked against the config;
 //! - [`remap`]: the one table from HF tensor names to burn parameters, used
 //!   by the loader (`from_pretrained`) and by
-//!   [`export_token_classification`], which writes a checkpoint transformers loads.
+//!   [`export_token_classification`], which writes a checkpoint transformers loads;
+//! - [`check_tokenizer`]: refuses a tokenizer whose ids run past the word
+//!   embedding matrix, where a model's tokenizer and encoder meet.
 //!
 //! The crate picks no backend: every constructor takes a `&Device`.
 
@@ -27,6 +29,7 @@ pub mod model;
 pub mod remap;
 pub mod source;
 pub mod token_classification;
+pub mod vocabulary;
 
 pub use activation::Activation;
 pub use config::BertConfig;
@@ -36,3 +39,4 @@ pub use input::BertInput;
 pub use model::BertModel;
 pub use source::{HubId, ResolveOptions, resolve_model};
 pub use token_classification::BertForTokenClassification;
+pub use vocabulary::{check_tokenizer, check_vocab_size, tokenizer_vocab_size};
