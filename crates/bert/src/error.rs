@@ -27,6 +27,12 @@ pub enum BertError {
     #[error("{}: not a valid safetensors file: {reason}", path.display())]
     Safetensors { path: PathBuf, reason: String },
 
+    /// `model.safetensors` is absent and the folder holds the weights in
+    /// another format (`found`); the reason says why retag does not read it
+    /// and how to convert it.
+    #[error("{}: missing; the folder has {found} instead, {reason}", path.display())]
+    WeightFormat { path: PathBuf, found: String, reason: String },
+
     /// The model needs this tensor and the checkpoint does not have it.
     #[error("{}: missing tensor {tensor:?}", path.display())]
     MissingTensor { path: PathBuf, tensor: String },

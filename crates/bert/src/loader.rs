@@ -58,12 +58,10 @@ pub(crate) fn read(dir: &Path, target: Target) -> Result<Checkpoint> {
     if !file.exists()
         && let Some(other) = OTHER_WEIGHT_FILES.iter().find(|name| dir.join(name).exists())
     {
-        return Err(BertError::Safetensors {
+        return Err(BertError::WeightFormat {
             path: file,
-            reason: format!(
-                "missing; the directory has {other} instead, which retag does not read: \
-                 save the model again with transformers' save_pretrained (safetensors, one shard)"
-            ),
+            found: (*other).to_owned(),
+            reason: other_format_reason(other, dir, target),
         });
     }
     let bytes = std::fs::read(&file).map_err(|source| BertError::Io { path: file.clone(), source })?;
@@ -151,6 +149,52 @@ pub(crate) fn read(dir: &Path, target: Target) -> Result<Checkpoint> {
     Ok(Checkpoint { config, file, tensors })
 }
 
+/// Why retag does not read `other`, one of [`OTHER_WEIGHT_FILES`], found
+/// where `model.safetensors` should be, and how to convert it.
+fn other_format_reason(other: &str, dir: &Path, target: Target) -> String {
+    let class = match target {
+        Target::Encoder => "AutoModel",
+        Target::TokenClassification => "AutoModelForTokenClassification",
+    };
+    let dir = python_shell_str(&dir.display().to_string());
+    // transformers writes model.safetensors by default since 4.35; v5 deprecates
+    // `safe_serialization`, so the line does not pass it.
+    let convert = format!(
+        "python -c \"from transformers import {class}; {class}.from_pretrained({dir}).save_pretrained({dir})\""
+    );
+    let resave = "save the model again with transformers' save_pretrained (safetensors, one shard)";
+    match other {
+        "pytorch_model.bin" => format!(
+            "a PyTorch pickle, which retag does not load: unpickling can execute arbitrary code hidden in the \
+             file, and no pure-Rust unpickler is trusted here. Convert it once, if you trust the file, with \
+             transformers 4.35 or later (AutoModelForTokenClassification keeps a token-classification head, \
+             AutoModel saves a bare encoder): {convert}"
+        ),
+        "tf_model.h5" => format!("TensorFlow weights, which retag does not read: {resave}, loading with from_tf=True"),
+        _ => format!("which retag does not read: {resave}"),
+    }
+}
+
+/// `text` as a single-quoted Python string literal inside a double-quoted
+/// shell word: Python's `\\` and `\'` escapes, then the shell's for `\\`,
+/// `"`, `$` and backquote. A plain path comes out as `'path'`.
+fn python_shell_str(text: &str) -> String {
+    let mut quoted = String::from("'");
+    for c in text.chars() {
+        match c {
+            '\\' => quoted.push_str("\\\\\\\\"),
+            '\'' => quoted.push_str("\\\\'"),
+            '"' | '$' | '`' => {
+                quoted.push('\\');
+                quoted.push(c);
+            }
+            _ => quoted.push(c),
+        }
+    }
+    quoted.push('\'');
+    quoted
+}
+
 /// A hint for a checkpoint tensor the model has no place for.
 fn why_unexpected(name: &str, head: Head, encoder_prefix: &str, entries: &HashMap<String, &remap::Entry>) -> String {
     if name.starts_with("classifier.") && head == Head::None {
@@ -219,6 +263,26 @@ impl ModuleMapper for Assigner {
                 self.unassigned.push(path);
                 param
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::python_shell_str;
+
+    #[test]
+    fn paths_are_quoted_for_python_inside_shell_double_quotes() {
+        let cases = [
+            ("/models/ner", "'/models/ner'"),
+            ("my models/ner v2", "'my models/ner v2'"),
+            ("it's", r"'it\\'s'"),
+            (r"C:\models", r"'C:\\\\models'"),
+            ("a\"b", r#"'a\"b'"#),
+            ("$HOME/`x`", r"'\$HOME/\`x\`'"),
+        ];
+        for (path, expected) in cases {
+            assert_eq!(python_shell_str(path), expected, "{path}");
         }
     }
 }

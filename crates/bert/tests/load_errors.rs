@@ -247,7 +247,7 @@ fn weights_in_another_format_are_named() {
         let dir = common::tiny_copy();
         std::fs::rename(dir.path().join("model.safetensors"), dir.path().join(other)).unwrap();
         let error = load_error(dir.path());
-        assert!(matches!(&error, BertError::Safetensors { .. }), "{error:?}");
+        assert!(matches!(&error, BertError::WeightFormat { found, .. } if found == other), "{error:?}");
         assert_names(&error, dir.path(), "model.safetensors", &[other, "save_pretrained"]);
     }
 }
@@ -277,4 +277,33 @@ fn bf16_checkpoints_are_widened_exactly() {
     let original = BertForTokenClassification::from_pretrained(&common::tiny_dir(), &device).unwrap();
     let rounding = (bf16.forward(&input) - original.forward(&input)).abs().max().into_scalar::<f32>();
     assert!(rounding > 0.0, "the bf16 copy was not rounded: the test compares nothing");
+}
+
+#[test]
+fn a_pickle_is_refused_with_the_reason_and_the_line_that_converts_it() {
+    type Load = fn(&Path) -> BertError;
+    let cases: [(&str, Load); 2] = [
+        ("AutoModelForTokenClassification", load_error),
+        ("AutoModel", |dir| BertModel::from_pretrained(dir, &common::device()).unwrap_err()),
+    ];
+    for (class, load) in cases {
+        let dir = common::tiny_copy();
+        std::fs::rename(dir.path().join("model.safetensors"), dir.path().join("pytorch_model.bin")).unwrap();
+        let error = load(dir.path());
+        assert!(
+            matches!(&error, BertError::WeightFormat { found, .. } if found == "pytorch_model.bin"),
+            "{class}: {error:?}"
+        );
+        let folder = dir.path().display().to_string();
+        let line = format!(
+            "python -c \"from transformers import {class}; \
+             {class}.from_pretrained('{folder}').save_pretrained('{folder}')\""
+        );
+        assert_names(
+            &error,
+            dir.path(),
+            "model.safetensors",
+            &["pytorch_model.bin", "pickle", "arbitrary code", "no pure-Rust unpickler is trusted", &line],
+        );
+    }
 }
