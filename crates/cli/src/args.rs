@@ -3,10 +3,12 @@
 
 use std::path::PathBuf;
 
+use choices::{mode_parser, scheme_parser};
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use retag_data::Scheme;
 use retag_data::metrics::Mode;
 
+mod choices;
 mod extend;
 mod training;
 
@@ -72,15 +74,17 @@ pub struct InputArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// CoNLL columns, a blank line between sentences
     Conll,
+    /// JSON Lines, one sentence a line (docs/formats.md)
     Jsonl,
 }
 
 #[derive(Debug, Args)]
 pub struct StatsArgs {
     pub file: PathBuf,
-    /// The tag scheme of the file: io, iob1, iob2 (bio), ioe2, bioes (iobes) or bilou.
-    #[arg(long, default_value = "iob2")]
+    /// The tag scheme of the file.
+    #[arg(long, default_value = "iob2", value_parser = scheme_parser())]
     pub scheme: Scheme,
     /// Print JSON instead of a table.
     #[arg(long)]
@@ -91,11 +95,11 @@ pub struct StatsArgs {
 
 #[derive(Debug, Args)]
 pub struct ConvertArgs {
-    /// The scheme the input is written in: io, iob1, iob2 (bio), ioe2, bioes (iobes) or bilou.
-    #[arg(long)]
+    /// The scheme the input is written in.
+    #[arg(long, value_parser = scheme_parser())]
     pub from: Scheme,
     /// The scheme to write.
-    #[arg(long)]
+    #[arg(long, value_parser = scheme_parser())]
     pub to: Scheme,
     /// Repair invalid sequences as seqeval reads them (an I-X after O starts an
     /// entity) instead of stopping at the first one.
@@ -112,8 +116,8 @@ pub struct RelabelArgs {
     /// The mapping file (TOML or JSON), old types to new types.
     #[arg(long)]
     pub mapping: PathBuf,
-    /// The tag scheme of the input, which the output keeps: io, iob1, iob2, ioe2, bioes or bilou.
-    #[arg(long, default_value = "iob2")]
+    /// The tag scheme of the input, which the output keeps.
+    #[arg(long, default_value = "iob2", value_parser = scheme_parser())]
     pub scheme: Scheme,
     /// Keep entity types the mapping does not mention instead of refusing them.
     #[arg(long)]
@@ -133,14 +137,14 @@ pub enum Backend {
     /// burn's pure-Rust CPU backend (flex), multi-threaded.
     #[default]
     Cpu,
-    /// The GPU through wgpu (Vulkan, Metal, DX12); needs a build with `--features wgpu`.
+    /// the GPU through wgpu (Vulkan, Metal, DX12); needs a build with `--features wgpu`
     Gpu,
 }
 
 /// How the model runs: backend and batching; shared by `predict` and `eval --model`.
 #[derive(Debug, Clone, Args)]
 pub struct ModelArgs {
-    /// Where to run the model: cpu, or gpu (in a build with `--features wgpu`).
+    /// Where to run the model.
     #[arg(long, value_enum, default_value = "cpu")]
     pub backend: Backend,
     /// Windows per forward pass.
@@ -212,7 +216,7 @@ pub struct PredictArgs {
     pub output_format: Option<OutputFormat>,
     /// The scheme of the model's labels, to decode JSONL spans (default: from
     /// the labels' prefixes).
-    #[arg(long)]
+    #[arg(long, value_parser = scheme_parser())]
     pub scheme: Option<Scheme>,
     /// Sentences read, tagged and written at a time.
     #[arg(long, default_value_t = retag_predict::DEFAULT_CHUNK_SENTENCES)]
@@ -240,8 +244,8 @@ pub struct EvalArgs {
     /// Gold annotations (CoNLL or JSONL) for `--model` to tag and be scored on.
     #[arg(long, requires = "model")]
     pub data: Option<PathBuf>,
-    /// seqeval's default (lenient) mode, or its strict IOB2 mode: default or strict.
-    #[arg(long, default_value = "default")]
+    /// How seqeval reads the tags: its default (lenient) mode, or its strict IOB2 mode.
+    #[arg(long, default_value = "default", value_parser = mode_parser())]
     pub mode: Mode,
     /// Print `{"micro":{...},"per_type":{...}}` on stdout instead of a report.
     #[arg(long)]

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use retag_data::Scheme;
 
+use super::choices::{activation_parser, head_parser, scheme_parser};
 use super::{Backend, InputArgs};
 
 /// What both commands share: the data, the run's settings, where it runs.
@@ -22,8 +23,8 @@ pub struct TrainingArgs {
     /// The model folder to write (HuggingFace format, with metrics.json); must not exist.
     #[arg(long)]
     pub out: PathBuf,
-    /// The tag scheme of the data: io, iob1, iob2 (bio), ioe2, bioes (iobes) or bilou.
-    #[arg(long, default_value = "iob2")]
+    /// The tag scheme of the data.
+    #[arg(long, default_value = "iob2", value_parser = scheme_parser())]
     pub scheme: Scheme,
     /// A training config file (TOML or JSON, the fields of docs/training.md);
     /// the flags below override it.
@@ -56,13 +57,11 @@ pub struct TrainingArgs {
     /// Continue the run interrupted in the run folder from its last checkpoint.
     #[arg(long)]
     pub resume: bool,
-    /// Progress display: auto (a bar on a terminal, lines otherwise), bar, plain or off.
+    /// Progress display.
     #[arg(long, value_enum, default_value = "auto")]
     pub progress: Progress,
-    /// The head on the encoder: linear (what HuggingFace models have), mlp,
-    /// crf (linear scores under a CRF that forbids what the tag scheme
-    /// forbids) or mlp-crf.
-    #[arg(long, default_value = "linear")]
+    /// The head on the encoder.
+    #[arg(long, default_value = "linear", value_parser = head_parser())]
     pub head: retag_retrain::HeadChoice,
     /// MLP heads: width of each hidden layer (default: the encoder's hidden size).
     #[arg(long)]
@@ -70,14 +69,14 @@ pub struct TrainingArgs {
     /// MLP heads: hidden layers (default 1).
     #[arg(long)]
     pub head_layers: Option<usize>,
-    /// MLP heads: activation after each hidden layer, gelu, relu or tanh (default gelu).
-    #[arg(long)]
+    /// MLP heads: the activation after each hidden layer (default gelu).
+    #[arg(long, value_parser = activation_parser())]
     pub head_activation: Option<retag_heads::Activation>,
     /// MLP heads: dropout after each hidden layer (default: the head's input
     /// dropout, the encoder's classifier dropout).
     #[arg(long)]
     pub head_dropout: Option<f64>,
-    /// Where to run: cpu, or gpu (in a build with `--features wgpu`).
+    /// Where to run.
     #[arg(long, value_enum, default_value = "cpu")]
     pub backend: Backend,
     #[command(flatten)]
@@ -86,9 +85,13 @@ pub struct TrainingArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Progress {
+    /// a bar on a terminal, plain lines otherwise
     Auto,
+    /// a bar on stderr that redraws in place
     Bar,
+    /// a line on stderr every few steps, for logs
     Plain,
+    /// nothing, not even the evaluations' scores
     Off,
 }
 
@@ -176,8 +179,10 @@ fn adapter_layer_parser() -> impl clap::builder::TypedValueParser<Value = retag_
             retag_retrain::AdapterKind::Linear => "one linear map per token",
         })
     });
-    PossibleValuesParser::new(values)
-        .map(|name| name.parse::<retag_retrain::AdapterKind>().expect("a listed adapter layer"))
+    PossibleValuesParser::new(values).map(|name| {
+        name.parse::<retag_retrain::AdapterKind>()
+            .expect("only AdapterKind::ALL's names get past PossibleValuesParser, and from_str reads each back")
+    })
 }
 
 /// `--strategy`'s values, listed in `--help` with their one-line summaries.
@@ -188,5 +193,39 @@ fn strategy_parser() -> impl clap::builder::TypedValueParser<Value = retag_retra
         let value = PossibleValue::new(strategy.name()).help(strategy.summary());
         if strategy == retag_retrain::Strategy::WarmStart { value.alias("warm_start") } else { value }
     });
-    PossibleValuesParser::new(values).map(|name| name.parse::<retag_retrain::Strategy>().expect("a listed strategy"))
+    PossibleValuesParser::new(values).map(|name| {
+        name.parse::<retag_retrain::Strategy>().expect(
+            "only Strategy::ALL's names and `warm_start`, in any case, get past PossibleValuesParser, and from_str \
+             reads each back",
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::OsStr;
+
+    use clap::builder::TypedValueParser;
+
+    /// The `expect`s in the two parsers cannot fire: every value that
+    /// PossibleValuesParser lets through, in any case, parses.
+    #[test]
+    fn every_listed_value_parses() {
+        let cmd = clap::Command::new("test");
+        let strategy = clap::Arg::new("strategy").ignore_case(true);
+        let strategies = super::strategy_parser();
+        for value in strategies.possible_values().expect("strategies are listed") {
+            for name in value.get_name_and_aliases() {
+                for spelling in [name.to_owned(), name.to_ascii_uppercase()] {
+                    let parsed = strategies.parse_ref(&cmd, Some(&strategy), OsStr::new(&spelling));
+                    assert_eq!(parsed.map(|s| s.name()).ok(), Some(value.get_name()), "{spelling}");
+                }
+            }
+        }
+        let layers = super::adapter_layer_parser();
+        for value in layers.possible_values().expect("adapter layers are listed") {
+            let parsed = layers.parse_ref(&cmd, None, OsStr::new(value.get_name()));
+            assert_eq!(parsed.map(|kind| kind.name()).ok(), Some(value.get_name()));
+        }
+    }
 }
