@@ -55,8 +55,10 @@ fn run() -> anyhow::Result<bool> {
     } else {
         (Some(BertModel::from_pretrained(&model_dir, &device).with_context(loading)?), None)
     };
-    let config =
-        encoder.as_ref().map_or_else(|| &classifier.as_ref().expect("one of the two").bert.config, |e| &e.config);
+    let config = encoder.as_ref().map_or_else(
+        || &classifier.as_ref().expect("with_head loads the classifier, otherwise the encoder").bert.config,
+        |e| &e.config,
+    );
 
     let input = BertInput::new(
         &rows(&expected["input_ids"])?,

@@ -30,7 +30,10 @@ pub fn dropout<const D: usize>(x: Tensor<D>, prob: f64) -> Tensor<D> {
 /// 64 bits from the device's generator (two uniform draws' mantissas).
 fn draw_seed(device: &burn::tensor::Device) -> u64 {
     let draws = Tensor::<1>::random([2], Distribution::Default, &device.clone().without_autodiff());
-    let draws = draws.into_data().try_to_vec::<f32>().expect("a float tensor reads back as f32");
+    let draws = draws
+        .into_data()
+        .try_to_vec::<f32>()
+        .expect("random floats come in flex's default float dtype, f32, which retag never changes");
     (u64::from(draws[0].to_bits()) << 32) | u64::from(draws[1].to_bits())
 }
 
