@@ -9,10 +9,14 @@ use retag_data::Scheme;
 use retag_data::metrics::Mode;
 
 mod choices;
+mod compare;
 mod extend;
+mod plan;
 mod training;
 
+pub use compare::CompareArgs;
 pub use extend::ExtendArgs;
+pub use plan::PlanArgs;
 pub use training::{Progress, RetrainArgs, TrainArgs, TrainingArgs};
 
 #[derive(Debug, Parser)]
@@ -29,8 +33,12 @@ pub enum Command {
     Data(DataCommand),
     /// Fine-tune a base encoder with a new head on a tagset (how an "old" model is made).
     Train(TrainArgs),
-    /// Retrain a fine-tuned model for a new tagset with a strategy (naive, frozen, full, warm-start, progressive).
+    /// Retrain a fine-tuned model for a new tagset with a strategy (naive, frozen, full, warm-start, progressive, adapter).
     Retrain(RetrainArgs),
+    /// How the old model's tagset relates to the new data's, and which strategy to try first.
+    Plan(PlanArgs),
+    /// Run strategies (or any retrain recipes) side by side, with seeds, and report which differences are real.
+    Compare(CompareArgs),
     /// Add entity types to a fine-tuned model from data annotated with the new types only, keeping the old ones.
     Extend(ExtendArgs),
     /// Tag a file's words with a token-classification model.

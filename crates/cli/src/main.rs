@@ -23,6 +23,8 @@ fn main() -> ExitCode {
         Command::Train(args) => commands::train::run(args),
         Command::Plot(args) => commands::plot::run(args),
         Command::Retrain(args) => commands::retrain::run(args),
+        Command::Plan(args) => commands::plan::run(args),
+        Command::Compare(args) => commands::compare::run(args),
         Command::Extend(args) => commands::extend::run(args),
         Command::Eval(args) => commands::eval::run(args),
     };

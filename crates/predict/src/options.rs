@@ -47,6 +47,7 @@ impl PredictOptions {
         if self.chunk_sentences == 0 {
             return Err(PredictError::InvalidOption { option: "chunk_sentences", reason: "must be at least 1".into() });
         }
+        retag_bert::check_tokenizer(tokenizer, model)?;
         let limit = model.max_position_embeddings.min(tokenizer.max_length());
         let max_len = match self.max_len {
             Some(max_len) if max_len > limit => {

@@ -92,6 +92,9 @@ impl AlignedSplit {
 /// `max_len` defaults to what both allow and may not exceed the model's
 /// position table; labels go on first subwords, where predictions are read.
 pub fn align_options(config: &TrainConfig, model: &BertConfig, tokenizer: &WordTokenizer) -> Result<AlignOptions> {
+    // Where a model's tokenizer and its encoder first meet: an id past the
+    // embedding table would index out of it at the first batch.
+    retag_bert::check_tokenizer(tokenizer, model)?;
     let positions = model.max_position_embeddings;
     let max_len = match config.max_len {
         Some(max_len) if max_len > positions => {

@@ -1,8 +1,10 @@
 //! One file per command: each turns parsed arguments into library calls and output.
 
+pub mod compare;
 pub mod convert;
 pub mod eval;
 pub mod extend;
+pub mod plan;
 pub mod plot;
 pub mod predict;
 pub mod relabel;
