@@ -17,6 +17,7 @@ pub mod align;
 pub mod atomic;
 pub mod conll;
 pub mod error;
+pub mod eval_record;
 pub mod jsonl;
 pub mod location;
 pub mod mapping;

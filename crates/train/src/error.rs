@@ -67,10 +67,6 @@ pub enum TrainError {
     )]
     Locked { dir: PathBuf, pid: Option<u32> },
 
-    /// A line of a run's log that is not a record.
-    #[error("{}:{line}: {reason}", path.display())]
-    Log { path: PathBuf, line: usize, reason: String },
-
     /// The loss became NaN or infinite at this step (a learning rate too
     /// high, or broken data).
     #[error("the loss is {loss} at step {step}; lower the learning rate or check the data")]

@@ -1,62 +1,15 @@
-//! `evaluations.jsonl` in the run directory: one JSON object per dev
-//! evaluation, so that curves can be plotted and runs compared with `jq`
-//! while training goes on.
+//! Writing `evaluations.jsonl` in the run directory as training goes on;
+//! its record and reader are retag-data's ([`EvalRecord`]), so that tools
+//! that compare runs read it without building burn.
 
-use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
-use retag_data::metrics::Report;
-use serde::{Deserialize, Serialize};
+pub use retag_data::eval_record::{EVAL_LOG, EvalRecord, read_eval_log};
 
 use crate::error::{Result, TrainError};
 
-/// The file name of the log inside the run directory.
-pub const EVAL_LOG: &str = "evaluations.jsonl";
-
-/// One line of the log.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct EvalRecord {
-    /// 1-based epoch just finished.
-    pub epoch: usize,
-    /// Optimizer steps taken so far.
-    pub step: usize,
-    /// Mean training loss since the previous evaluation.
-    pub train_loss: f64,
-    /// The distillation term's share of `train_loss` (weighted, as added to
-    /// it); absent in a run that does not distil.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub train_distill_loss: Option<f64>,
-    pub dev_precision: f64,
-    pub dev_recall: f64,
-    pub dev_f1: f64,
-    /// F1 of each entity type of the dev gold data or the predictions.
-    pub dev_f1_per_type: BTreeMap<String, f64>,
-    /// Whether this evaluation is the best so far (its weights are kept).
-    pub best: bool,
-    /// Seconds of training, across resumptions.
-    pub elapsed_secs: f64,
-}
-
-impl EvalRecord {
-    pub fn new(epoch: usize, step: usize, train_loss: f64, report: &Report, best: bool, elapsed_secs: f64) -> Self {
-        Self {
-            epoch,
-            step,
-            train_loss,
-            train_distill_loss: None,
-            dev_precision: report.micro.precision,
-            dev_recall: report.micro.recall,
-            dev_f1: report.micro.f1,
-            dev_f1_per_type: report.per_type.iter().map(|(kind, s)| (kind.clone(), s.f1)).collect(),
-            best,
-            elapsed_secs,
-        }
-    }
-}
-
-/// Appends records, one line each, flushed at once.
 #[derive(Debug)]
 pub struct EvalLog {
     path: PathBuf,
@@ -94,22 +47,4 @@ impl EvalLog {
     pub fn path(&self) -> &Path {
         &self.path
     }
-}
-
-/// All records of a run directory's log.
-pub fn read_eval_log(run_dir: &Path) -> Result<Vec<EvalRecord>> {
-    let path = run_dir.join(EVAL_LOG);
-    let file = File::open(&path).map_err(TrainError::io(&path))?;
-    BufReader::new(file)
-        .lines()
-        .enumerate()
-        .map(|(index, line)| {
-            let line = line.map_err(TrainError::io(&path))?;
-            serde_json::from_str(&line).map_err(|error| TrainError::Log {
-                path: path.clone(),
-                line: index + 1,
-                reason: error.to_string(),
-            })
-        })
-        .collect()
 }

@@ -45,7 +45,7 @@ pub use config::TrainConfig;
 pub use dataset::Split;
 pub use distill::{Distillation, Distiller};
 pub use error::{Result, TrainError};
-pub use eval_log::{EvalRecord, read_eval_log};
+pub use eval_log::{EVAL_LOG, EvalRecord, read_eval_log};
 pub use features::FeatureCache;
 pub use inputs::Inputs;
 pub use lock::RunLock;
