@@ -15,6 +15,10 @@ pub enum CompareError {
     #[error("{recipe}, seed {seed}: {reason}")]
     Run { recipe: String, seed: u64, reason: String },
 
+    /// A picture that could not be drawn or rendered.
+    #[error("drawing the report's pictures: {reason}")]
+    Picture { reason: String },
+
     /// A run's files (metrics, predictions) that do not read or do not agree.
     #[error(transparent)]
     Data(#[from] DataError),

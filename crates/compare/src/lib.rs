@@ -8,8 +8,12 @@
 //!   stopped at a time budget.
 //! - [`report`]: mean and spread per recipe, F1 per type, retention, cost,
 //!   and the paired bootstrap against the baseline, as JSON and Markdown.
+//! - [`pictures`]: learning curves, F1 per type, F1 against time and
+//!   retention against F1, as SVG and PNG (the font embedded).
 
 pub mod error;
+pub mod html;
+pub mod pictures;
 pub mod recipe;
 pub mod report;
 pub mod runner;
@@ -17,4 +21,15 @@ pub mod runner;
 pub use error::{CompareError, Result};
 pub use recipe::{Recipe, default_recipes, strategy_recipes};
 pub use report::CompareReport;
+
+/// Writes everything the report has into `dir`: `report.json`,
+/// `report.md`, each picture as SVG and PNG, and `report.html`.
+pub fn write_report(report: &CompareReport, dir: &std::path::Path) -> Result<Vec<pictures::Picture>> {
+    report.write(dir)?;
+    let pictures = pictures::draw_all(report)?;
+    pictures::write_all(&pictures, dir)?;
+    let html = html::to_html(report, &pictures);
+    retag_data::atomic::write_atomically(&dir.join(html::REPORT_HTML), html.as_bytes())?;
+    Ok(pictures)
+}
 pub use runner::{CompareSpec, Event, RunRecord, run_all};

@@ -62,6 +62,9 @@ impl Spread {
 pub struct RunRow {
     pub seed: u64,
     pub model_dir: String,
+    /// The run's folder (its `evaluations.jsonl` gives the learning curve).
+    #[serde(default)]
+    pub run_dir: Option<String>,
     pub test_f1: f64,
     pub dev_f1: f64,
     pub retention_f1: Option<f64>,
@@ -260,6 +263,7 @@ fn recipe_row(name: &str, flags: &[String], runs: &[&RunRecord]) -> RecipeRow {
         .map(|run| RunRow {
             seed: run.seed,
             model_dir: run.model_dir.display().to_string(),
+            run_dir: Some(run.metrics.run_dir.display().to_string()),
             test_f1: run.metrics.test.as_ref().map_or(f64::NAN, |test| test.micro.f1),
             dev_f1: run.metrics.dev.micro.f1,
             retention_f1: run.metrics.retention.as_ref().map(|r| r.retrained.micro.f1),

@@ -147,6 +147,20 @@ fn every_recipe_runs_once_per_seed_and_the_report_tests_the_difference() {
     assert!(markdown.contains("| poor | 68.82 ± 3.04 | baseline |"), "{markdown}");
     assert!(markdown.contains("| good | 100.00 ± 0.00 | +31.15 ["), "{markdown}");
     assert!(markdown.contains("## Runs without a result") && markdown.contains("broken, seed 1"), "{markdown}");
+
+    // The pictures the data allows (the stand-in leaves no learning curve), as SVG and PNG, and the HTML page.
+    let pictures = retag_compare::write_report(&report, &spec.out).unwrap();
+    let stems: Vec<&str> = pictures.iter().map(|picture| picture.stem).collect();
+    assert_eq!(stems, ["per-type-f1", "f1-vs-time"]);
+    for stem in stems {
+        let svg = std::fs::read_to_string(spec.out.join(format!("{stem}.svg"))).unwrap();
+        assert!(svg.contains("<svg") && svg.contains("good"), "{stem}: {svg}");
+        let png = std::fs::read(spec.out.join(format!("{stem}.png"))).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{stem}.png is a PNG");
+    }
+    let html = std::fs::read_to_string(spec.out.join(retag_compare::html::REPORT_HTML)).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.matches("<svg").count() == 2, "two inline pictures");
+    assert!(html.contains("<td>good</td><td>100.00 ± 0.00</td><td class=\"sig\">+31.15"), "{html}");
 }
 
 #[test]

@@ -66,8 +66,13 @@ pub fn run(args: &CompareArgs) -> Result<()> {
         Event::Missing(entry) => eprintln!("    {}, seed {}: no result: {}", entry.recipe, entry.seed, entry.reason),
     })?;
     let report = CompareReport::new(&spec, &records, missing)?;
-    report.write(&spec.out)?;
+    let pictures = retag_compare::write_report(&report, &spec.out)?;
     print!("{}", report.to_markdown());
-    eprintln!("wrote report.md and report.json to {}", spec.out.display());
+    let stems: Vec<&str> = pictures.iter().map(|picture| picture.stem).collect();
+    eprintln!(
+        "wrote report.md, report.json, report.html and {} (SVG and PNG) to {}",
+        stems.join(", "),
+        spec.out.display()
+    );
     Ok(())
 }
