@@ -38,35 +38,21 @@ pub fn to_html(report: &CompareReport, pictures: &[Picture]) -> String {
         html.push_str("<th>retention F1 (%)</th>");
     }
     html.push_str("<th>wall s</th><th>peak MiB</th><th>runs</th></tr>\n");
-    for row in &report.recipes {
-        let dash = || "-".to_string();
-        let (delta, p, class) = match row.versus_baseline {
-            Some(b) => (
-                format!("{:+.2} [{:+.2}, {:+.2}]", b.delta * 100.0, b.low * 100.0, b.high * 100.0),
-                format!("{:.3}", b.p_value),
-                if b.significant(ALPHA) { " class=\"sig\"" } else { "" },
-            ),
-            None if row.name == baseline => ("baseline".into(), dash(), ""),
-            None => (dash(), dash(), ""),
-        };
+    for cells in report.summary_rows() {
+        let class = if cells.significant { " class=\"sig\"" } else { "" };
         let _ = write!(
             html,
             "<tr><td>{}</td><td>{}</td><td{class}>{}</td><td>{}</td>",
-            escape(&row.name),
-            row.test_f1.map_or_else(dash, |s| s.show(100.0, 2)),
-            delta,
-            p
+            escape(&cells.name),
+            cells.test_f1,
+            cells.delta,
+            cells.p_value
         );
-        if retention {
-            let _ = write!(html, "<td>{}</td>", row.retention_f1.map_or_else(dash, |s| s.show(100.0, 2)));
+        if let Some(retention) = cells.retention_f1 {
+            let _ = write!(html, "<td>{retention}</td>");
         }
-        let _ = writeln!(
-            html,
-            "<td>{}</td><td>{}</td><td>{}</td></tr>",
-            row.wall_secs.map_or_else(dash, |s| s.show(1.0, 0)),
-            row.peak_rss_mib.map_or_else(dash, |s| s.show(1.0, 0)),
-            row.runs.len()
-        );
+        let _ =
+            writeln!(html, "<td>{}</td><td>{}</td><td>{}</td></tr>", cells.wall_secs, cells.peak_rss_mib, cells.runs);
     }
     let _ = writeln!(
         html,

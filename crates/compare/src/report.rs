@@ -174,36 +174,12 @@ impl CompareReport {
         }
         text.push_str("wall s | peak MiB | runs |\n|---|---|---|---|");
         text.push_str(if retention { "---|---|---|---|\n" } else { "---|---|---|\n" });
-        let dash = || "-".to_string();
-        for row in &self.recipes {
-            let versus = row.versus_baseline.map_or_else(
-                || (if row.name == baseline { "baseline".into() } else { dash() }, dash()),
-                |b| {
-                    let mark = if b.significant(ALPHA) { " *" } else { "" };
-                    (
-                        format!("{:+.2} [{:+.2}, {:+.2}]{mark}", b.delta * 100.0, b.low * 100.0, b.high * 100.0),
-                        format!("{:.3}", b.p_value),
-                    )
-                },
-            );
-            let _ = write!(
-                text,
-                "| {} | {} | {} | {} | ",
-                row.name,
-                row.test_f1.map_or_else(dash, |s| s.show(100.0, 2)),
-                versus.0,
-                versus.1
-            );
-            if retention {
-                let _ = write!(text, "{} | ", row.retention_f1.map_or_else(dash, |s| s.show(100.0, 2)));
-            }
-            let _ = writeln!(
-                text,
-                "{} | {} | {} |",
-                row.wall_secs.map_or_else(dash, |s| s.show(1.0, 0)),
-                row.peak_rss_mib.map_or_else(dash, |s| s.show(1.0, 0)),
-                row.runs.len()
-            );
+        for cells in self.summary_rows() {
+            let delta = if cells.significant { format!("{} *", cells.delta) } else { cells.delta };
+            let mut line = vec![cells.name, cells.test_f1, delta, cells.p_value];
+            line.extend(cells.retention_f1);
+            line.extend([cells.wall_secs, cells.peak_rss_mib, cells.runs]);
+            let _ = writeln!(text, "| {} |", line.join(" | "));
         }
         let _ = write!(
             text,
@@ -228,8 +204,10 @@ impl CompareReport {
                 "---|".repeat(types.len())
             );
             for row in &self.recipes {
-                let cells: Vec<String> =
-                    types.iter().map(|t| row.per_type_f1.get(*t).map_or_else(dash, |s| s.show(100.0, 1))).collect();
+                let cells: Vec<String> = types
+                    .iter()
+                    .map(|t| row.per_type_f1.get(*t).map_or_else(|| "-".to_string(), |s| s.show(100.0, 1)))
+                    .collect();
                 let _ = writeln!(text, "| {} | {} |", row.name, cells.join(" | "));
             }
         }
@@ -240,6 +218,58 @@ impl CompareReport {
             }
         }
         text
+    }
+}
+
+/// One recipe's line of the summary table, as text: the cells the
+/// Markdown and the HTML tables both show, each in its own markup.
+pub struct SummaryCells {
+    pub name: String,
+    pub test_f1: String,
+    /// `+Δ [low, high]` against the baseline, `baseline` on its own row, `-` without a test.
+    pub delta: String,
+    pub p_value: String,
+    /// `None` when the comparison scored no retention.
+    pub retention_f1: Option<String>,
+    pub wall_secs: String,
+    pub peak_rss_mib: String,
+    pub runs: String,
+    /// Whether the difference is significant at [`ALPHA`].
+    pub significant: bool,
+}
+
+impl CompareReport {
+    /// The summary table's cells, recipe by recipe.
+    pub fn summary_rows(&self) -> Vec<SummaryCells> {
+        let baseline = self.baseline.as_deref().unwrap_or("-");
+        let dash = || "-".to_string();
+        self.recipes
+            .iter()
+            .map(|row| {
+                let (delta, p_value) = match row.versus_baseline {
+                    Some(b) => (
+                        format!("{:+.2} [{:+.2}, {:+.2}]", b.delta * 100.0, b.low * 100.0, b.high * 100.0),
+                        format!("{:.3}", b.p_value),
+                    ),
+                    None if row.name == baseline => ("baseline".into(), dash()),
+                    None => (dash(), dash()),
+                };
+                SummaryCells {
+                    name: row.name.clone(),
+                    test_f1: row.test_f1.map_or_else(dash, |s| s.show(100.0, 2)),
+                    delta,
+                    p_value,
+                    retention_f1: self
+                        .retain_data
+                        .is_some()
+                        .then(|| row.retention_f1.map_or_else(dash, |s| s.show(100.0, 2))),
+                    wall_secs: row.wall_secs.map_or_else(dash, |s| s.show(1.0, 0)),
+                    peak_rss_mib: row.peak_rss_mib.map_or_else(dash, |s| s.show(1.0, 0)),
+                    runs: row.runs.len().to_string(),
+                    significant: row.versus_baseline.is_some_and(|b| b.significant(ALPHA)),
+                }
+            })
+            .collect()
     }
 }
 
