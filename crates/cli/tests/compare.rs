@@ -6,10 +6,7 @@ use tempfile::TempDir;
 
 mod common;
 
-use common::{fail, model_dir, path, retag, succeed, write};
-
-const DATA: &str =
-    "ann B-person\nsmith I-person\nwent O\nto O\nparis B-city\n\nbob B-person\nsaw O\nthe O\nriver O\n\n";
+use common::{DATA, fail, model_dir, path, retag, succeed, write};
 
 #[test]
 fn compare_runs_each_recipe_and_writes_the_report() {

@@ -8,11 +8,7 @@ use tempfile::TempDir;
 
 mod common;
 
-use common::{fail, model_dir, path, retag, succeed, write};
-
-/// New-tagset data: `person` (from PER) and `city` (from LOC).
-const DATA: &str =
-    "ann B-person\nsmith I-person\nwent O\nto O\nparis B-city\n\nbob B-person\nsaw O\nthe O\nriver O\n\n";
+use common::{DATA, fail, model_dir, path, retag, succeed, write};
 
 #[test]
 fn retrain_writes_a_model_folder_with_scores_and_prints_the_report() {

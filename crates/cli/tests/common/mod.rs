@@ -8,6 +8,10 @@ use std::process::{Command, Output};
 
 use tempfile::TempDir;
 
+/// New-tagset data for the tiny checkpoint: `person` (from PER) and `city` (from LOC).
+pub const DATA: &str =
+    "ann B-person\nsmith I-person\nwent O\nto O\nparis B-city\n\nbob B-person\nsaw O\nthe O\nriver O\n\n";
+
 pub fn retag(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_retag")).args(args).output().expect("the retag binary runs")
 }
