@@ -11,6 +11,9 @@
 //! - [`word_tags`]: the one routine from aligned windows to one label id per
 //!   word, shared by prediction, evaluation during training and lineage
 //!   inference.
+//! - [`verify`]: an exported folder reloaded and checked against the model
+//!   it was written from (labels, head, one forward pass), before a command
+//!   reports success.
 //! - [`groups`]: the model's parameters in named groups (embeddings, each
 //!   encoder layer, the head), the unit that training freezes, unfreezes and
 //!   gives its own learning rate.
@@ -21,10 +24,12 @@ pub mod error;
 pub mod folder;
 pub mod groups;
 pub mod tagger_model;
+pub mod verify;
 pub mod word_tags;
 
 pub use adapter::{Adapter, AdapterKind, AdapterSpec, OldModel};
 pub use error::{ModelError, Result};
 pub use groups::{GroupName, group_of};
 pub use tagger_model::TaggerModel;
+pub use verify::{SCORE_TOLERANCE, verify_folder};
 pub use word_tags::{encoder_input, tag_windows, window_batches};

@@ -76,11 +76,14 @@ pub fn extend_config_json(spec: &ExtendSpec, outcome: &ExtendOutcome) -> Value {
 }
 
 /// Exports the extended model to `out_dir` (which must not exist; the
-/// export is atomic), writes `metrics.json` and `run-config.json` into it,
+/// export is atomic), checks that it reloads as the same model
+/// ([`retag_model::verify_folder`]), writes `metrics.json` and `run-config.json` into it,
 /// and draws the learning curve into the run folder.
 pub fn write_extension(outcome: &ExtendOutcome, spec: &ExtendSpec, out_dir: &Path) -> Result<()> {
     let run = &outcome.run;
     retag_model::folder::export(&run.model, out_dir, Some(&run.tokenizer_dir))?;
+    // As `retrain` does: the folder must reload as the model and compute its scores.
+    retag_model::verify_folder(&run.model, out_dir, &run.model.device())?;
     let metrics = serde_json::to_value(extend_metrics(outcome)).expect("metrics hold only numbers, strings and paths");
     write_json_atomically(&out_dir.join(METRICS_FILE), &metrics)?;
     write_json_atomically(&out_dir.join(RUN_CONFIG_FILE), &extend_config_json(spec, outcome))?;

@@ -22,11 +22,16 @@ pub const CURVE_FILE: &str = "learning-curve.svg";
 pub const TEST_PREDICTIONS_FILE: &str = "test-predictions.txt";
 
 /// Exports the outcome's model to `out_dir` (which must not exist; the
-/// export is atomic), writes the two JSON files into it, and draws the
+/// export is atomic), checks that it reloads as the same model
+/// ([`retag_model::verify_folder`]), writes the two JSON files into it, and draws the
 /// learning curve from the run's evaluation log into the run folder.
 pub fn write_outcome(outcome: &Outcome, spec: &RetrainSpec, out_dir: &Path) -> Result<()> {
     retag_model::folder::export(&outcome.model, out_dir, Some(&outcome.tokenizer_dir))?;
-    check_reloads(outcome, out_dir)?;
+    // Reloaded, as `predict` will, and run once beside the model before
+    // success is reported: a folder that loads with other labels or another
+    // head, or computes other scores, is an error now rather than a
+    // surprise later. On the model's own device, so the scores agree exactly.
+    retag_model::verify_folder(&outcome.model, out_dir, &outcome.model.device())?;
     write_json_atomically(
         &out_dir.join(METRICS_FILE),
         &serde_json::to_value(run_metrics(outcome)).expect("metrics serialize"),
@@ -44,25 +49,6 @@ pub fn write_outcome(outcome: &Outcome, spec: &RetrainSpec, out_dir: &Path) -> R
     let picture = learning_curves_svg(&[Curve { name: spec.strategy.name(), records: &records }]);
     let curve = outcome.run_dir.join(CURVE_FILE);
     std::fs::write(&curve, picture).map_err(RetrainError::io(&curve))?;
-    Ok(())
-}
-
-/// Reads the exported folder back, as `predict` will, before success is
-/// reported: a folder that does not load, or loads with other labels or
-/// another head, is an error now rather than a surprise later.
-fn check_reloads(outcome: &Outcome, out_dir: &Path) -> Result<()> {
-    let reloaded = retag_model::folder::load(out_dir, &burn::tensor::Device::flex())?;
-    let (written, kept) = (reloaded.tagset(), outcome.model.tagset());
-    if written != kept || reloaded.tagger().spec() != outcome.model.tagger().spec() {
-        return Err(RetrainError::Mismatch {
-            reason: format!(
-                "{} reloads as another model: labels {:?} (expected {:?})",
-                out_dir.display(),
-                written.labels(),
-                kept.labels()
-            ),
-        });
-    }
     Ok(())
 }
 
