@@ -2,20 +2,21 @@
 //! story on a fresh machine: fetch the default encoder and WNUT-16, fold
 //! WNUT-16's ten types into four coarse ones, fine-tune an "old" model on
 //! the coarse tagset, then retrain that model for the ten fine types with
-//! every strategy and print one table. With `--model` it runs the user's own
-//! retrain instead.
+//! every strategy through `retag compare`, which ends with a report (tables,
+//! a bootstrap against naive, pictures, report.html). With `--model` it runs
+//! the user's own retrain instead.
 //!
 //! The work is done by the `retag` binary (built once, in release mode, with
-//! the backend's cargo feature); this file only sequences it, caches what
-//! each step produced (a step whose output holds `metrics.json` is not run
-//! again) and reads the results back for the table.
+//! the backend's cargo feature); this file only sequences it. Every step is
+//! cached (a step whose output holds `metrics.json` is not run again, and
+//! compare keeps each finished run), and a killed run resumes from its
+//! checkpoint.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
-use retag_data::run_metrics::RunMetrics;
 
 use crate::cache::{cache_dir, repo_root};
 use crate::fetch_data::{self, FetchDataArgs};
@@ -39,9 +40,15 @@ pub struct RetrainArgs {
     /// Where models run.
     #[arg(long, value_enum, default_value = "cpu")]
     pub backend: Backend,
-    /// Strategies to compare, comma-separated (naive, frozen, full, warm-start, warm-start-inferred).
-    #[arg(long, value_delimiter = ',', default_value = "frozen,naive,warm-start,warm-start-inferred,full")]
+    /// Strategies to compare, comma-separated, as `retag compare --strategies` names them (warm-start
+    /// infers the lineage); warm-start from the committed mapping always runs beside them as
+    /// `warm-start-mapping`.
+    #[arg(long, value_delimiter = ',', default_value = "naive,frozen,warm-start,progressive,adapter,full")]
     pub strategies: Vec<String>,
+    /// Seeds of every strategy (42, 43, ...): the report gives mean and spread, and a paired
+    /// bootstrap against naive.
+    #[arg(long, default_value_t = 3)]
+    pub seeds: usize,
     /// Epochs of each strategy that trains the encoder.
     #[arg(long, default_value_t = 3)]
     pub epochs: usize,
@@ -53,9 +60,6 @@ pub struct RetrainArgs {
     /// epoch, too few for 5e-5 to get far in a few epochs.
     #[arg(long, default_value_t = 1e-4)]
     pub learning_rate: f64,
-    /// Epochs of the frozen strategy's head (cheap: the encoder runs once).
-    #[arg(long, default_value_t = 30)]
-    pub frozen_epochs: usize,
     /// Run every step again, ignoring cached results.
     #[arg(long)]
     pub fresh: bool,
@@ -123,51 +127,33 @@ pub fn run(args: &RetrainArgs) -> Result<()> {
         eprintln!("old model: cached at {}", old.display());
     }
 
-    // 3. Every strategy, old coarse model -> the ten fine types.
-    let mut rows = Vec::new();
-    let mut run_dirs = Vec::new();
-    for strategy in &args.strategies {
-        let (name, extra): (&str, Vec<String>) = match strategy.as_str() {
-            "warm-start" => {
-                ("warm-start", vec!["--mapping".into(), mapping.display().to_string(), "--reverse-mapping".into()])
-            }
-            "warm-start-inferred" => ("warm-start", Vec::new()),
-            "naive" | "frozen" | "full" => (strategy.as_str(), Vec::new()),
-            other => bail!("unknown strategy {other:?}; known: naive, frozen, full, warm-start, warm-start-inferred"),
-        };
-        let epochs = if name == "frozen" { args.frozen_epochs } else { args.epochs };
-        // The old model's recipe is part of the name: a new old model means new runs.
-        let label = format!("{strategy}-e{epochs}-lr{}-from-{recipe}", args.learning_rate);
-        let out = work.join("models").join(&label);
-        if needs_run(&out, args.fresh)? {
-            let mut command = Command::new(&retag);
-            command.args(["retrain", "--model"]).arg(&old);
-            if name == "full" {
-                // Only `full` starts from the base encoder; retag refuses --base elsewhere.
-                command.arg("--base").arg(&base);
-            }
-            command.arg("--train").arg(fine.join("train.txt")).arg("--dev").arg(fine.join("dev.txt"));
-            command.arg("--test").arg(fine.join("test.txt")).arg("--out").arg(&out);
-            command.args(["--strategy", name, "--epochs", &epochs.to_string(), "--tab-separated"]);
-            command.args(["--learning-rate", &args.learning_rate.to_string()]);
-            // --resume: a run killed half-way continues from its last checkpoint.
-            command.arg("--resume").arg("--run-dir").arg(fresh_run_dir(&work.join("runs").join(&label), args.fresh)?);
-            command.args(["--backend", backend]).args(&extra);
-            run_step(&format!("retrain with {strategy}"), command)?;
-        } else {
-            eprintln!("{strategy}: cached at {}", out.display());
-        }
-        rows.push((strategy.clone(), out));
-        run_dirs.push(work.join("runs").join(&label));
+    // 3. Every strategy, old coarse model -> the ten fine types: `retag
+    // compare` runs them with the same seeds and data, keeps each finished
+    // run (a second call trains nothing) and resumes a killed one, and
+    // writes the report with its bootstrap and pictures.
+    let report = work.join(format!("compare-e{}-lr{}-from-{recipe}", args.epochs, args.learning_rate));
+    if args.fresh && report.exists() {
+        std::fs::remove_dir_all(&report).with_context(|| format!("cannot remove {}", report.display()))?;
     }
-    print_table(&rows)?;
-    let curves = work.join("learning-curves.svg");
     let mut command = Command::new(&retag);
-    command.arg("plot").args(&run_dirs).arg("--out").arg(&curves);
-    run_step("draw the learning curves", command)?;
-    println!("\nlearning curves of every strategy (dev F1 and loss per epoch): {}", curves.display());
-    println!("\nmodels (HuggingFace format, with metrics.json): {}", work.join("models").display());
-    println!("training logs (evaluations.jsonl per run): {}", work.join("runs").display());
+    command.args(["compare", "--model"]).arg(&old);
+    command.arg("--train").arg(fine.join("train.txt")).arg("--dev").arg(fine.join("dev.txt"));
+    command.arg("--test").arg(fine.join("test.txt")).arg("--out").arg(&report);
+    command.args(["--seeds", &args.seeds.to_string(), "--epochs", &args.epochs.to_string(), "--backend", backend]);
+    command.arg("--base").arg(&base).arg("--strategies").arg(args.strategies.join(","));
+    // The committed mapping goes from the fine types to the coarse ones, so
+    // warm-start reads it reversed: a recipe of its own rather than compare's
+    // plain `--mapping`.
+    let mapped = format!("warm-start-mapping=--strategy warm-start --mapping {} --reverse-mapping", mapping.display());
+    command.arg("--recipe").arg(mapped);
+    // Retention: every run is also scored on the coarse test split, through its inferred lineage.
+    command.arg("--retain-data").arg(coarse.join("test.txt"));
+    command.args(["--", "--tab-separated", "--learning-rate", &args.learning_rate.to_string()]);
+    run_step("retrain the old model for the ten fine types with every strategy (retag compare)", command)?;
+    println!("
+the comparison (report.html with its pictures, report.md, report.json): {}", report.display());
+    println!("models (HuggingFace format, with metrics.json): {}", report.join("models").display());
+    println!("training logs (evaluations.jsonl per run): {}", report.join("runs").display());
     println!("old coarse model: {}", old.display());
     Ok(())
 }
@@ -231,58 +217,6 @@ pub(crate) fn run_step(what: &str, mut command: Command) -> Result<()> {
     let status = command.status().with_context(|| format!("cannot start {what}"))?;
     if !status.success() {
         bail!("{what} failed ({status})");
-    }
-    Ok(())
-}
-
-pub(crate) fn read_metrics(dir: &Path) -> Result<RunMetrics> {
-    Ok(RunMetrics::read(dir)?)
-}
-
-/// An F1 in percent with two decimals, `-` when there is none.
-fn percent(scores: Option<f64>) -> String {
-    scores.filter(|f| !f.is_nan()).map_or_else(|| "-".to_string(), |f| format!("{:.2}", f * 100.0))
-}
-
-/// One line per strategy, then test F1 per new type, strategies as columns.
-fn print_table(rows: &[(String, PathBuf)]) -> Result<()> {
-    let metrics: Vec<(String, RunMetrics)> =
-        rows.iter().map(|(name, dir)| Ok((name.clone(), read_metrics(dir)?))).collect::<Result<_>>()?;
-    println!("\nretraining the coarse WNUT-16 model (4 types) for the 10 fine types, entity F1 (seqeval, %):\n");
-    println!(
-        "{:<20} {:>7} {:>7} {:>7} {:>11} {:>10} {:>10}",
-        "strategy", "dev F1", "test F1", "epochs", "s/epoch", "cache s", "total s"
-    );
-    for (name, m) in &metrics {
-        let timing = &m.timing;
-        println!(
-            "{:<20} {:>7} {:>7} {:>7} {:>11.1} {:>10} {:>10.1}",
-            name,
-            percent(Some(m.dev.micro.f1)),
-            percent(m.test.as_ref().map(|test| test.micro.f1)),
-            timing.epochs,
-            timing.secs_per_epoch,
-            timing.cache_secs.map_or_else(|| "-".to_string(), |secs| format!("{secs:.1}")),
-            timing.total_secs,
-        );
-    }
-    let mut types: Vec<&String> =
-        metrics.iter().filter_map(|(_, m)| m.test.as_ref()).flat_map(|test| test.per_type.keys()).collect();
-    types.sort();
-    types.dedup();
-    println!("\ntest F1 per type (%):\n");
-    print!("{:<14}", "type");
-    for (name, _) in &metrics {
-        print!(" {name:>20}");
-    }
-    println!();
-    for kind in types {
-        print!("{kind:<14}");
-        for (_, m) in &metrics {
-            let f1 = m.test.as_ref().and_then(|test| test.per_type.get(kind)).map(|scores| scores.scores.f1);
-            print!(" {:>20}", percent(f1));
-        }
-        println!();
     }
     Ok(())
 }

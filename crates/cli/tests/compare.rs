@@ -34,6 +34,9 @@ fn compare_runs_each_recipe_and_writes_the_report() {
         "1",
         "--out",
         path(&out),
+        "--",
+        "--learning-rate",
+        "0.003",
     ];
     let run = retag(&args);
     let stdout = succeed(&run);
@@ -50,6 +53,12 @@ fn compare_runs_each_recipe_and_writes_the_report() {
     assert_eq!(json["seeds"], serde_json::json!([42, 43]));
     assert!(json["recipes"][1]["versus_baseline"]["p_value"].is_number(), "{json}");
     assert!(json["recipes"][2]["runs"][0]["cost"]["wall_secs"].as_f64().is_some_and(|s| s > 0.0), "{json}");
+    // The flags after `--` reach every run.
+    for recipe in ["naive-s42", "frozen-s43", "crf-s42"] {
+        let config = std::fs::read_to_string(out.join("models").join(recipe).join("run-config.json")).expect("config");
+        let config: serde_json::Value = serde_json::from_str(&config).expect("JSON");
+        assert_eq!(config["train"]["learning_rate"], 0.003, "{recipe}: {config}");
+    }
 
     // Again: every run is kept, none trains.
     let again = retag(&args);
@@ -70,6 +79,8 @@ fn compare_errors_name_the_flag() {
         (vec!["--recipe", "x=--strategy naive", "--recipe", "x=--strategy frozen"], "the name \"x\" is used twice"),
         (vec!["--seeds", "0"], "--seeds: at least one seed"),
         (vec!["--budget-minutes=-1"], "--budget-minutes: -1"),
+        (vec!["--", "--seed", "7"], "--seed after `--`: compare sets it"),
+        (vec!["--", "--strategy", "full"], "--strategy after `--`"),
     ] {
         let mut args = common.to_vec();
         args.extend(["--test", path(&data), "--out", path(&out)]);

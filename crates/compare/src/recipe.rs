@@ -10,6 +10,10 @@ use crate::error::{CompareError, Result};
 /// milliseconds over cached features, and a head alone needs more of them.
 pub const FROZEN_EPOCHS: usize = 20;
 
+/// The `retrain` flags compare sets for each run itself: a recipe or the
+/// flags common to every run must not fight them.
+pub const SET_PER_RUN: [&str; 8] = ["--model", "--train", "--dev", "--test", "--out", "--seed", "--run-dir", "--resume"];
+
 /// One entry of the comparison.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Recipe {
@@ -37,7 +41,7 @@ impl Recipe {
         if !flags.iter().any(|flag| flag == "--strategy") {
             return Err(bad("the flags must say --strategy"));
         }
-        for owned in ["--model", "--train", "--dev", "--test", "--out", "--seed", "--run-dir", "--resume"] {
+        for owned in SET_PER_RUN {
             if flags.iter().any(|flag| flag == owned) {
                 return Err(bad(&format!("{owned} is set by compare for every run")));
             }

@@ -55,4 +55,7 @@ pub struct CompareArgs {
     /// The comparison's folder: models/, runs/ (logs), report.md and report.json.
     #[arg(long)]
     pub out: PathBuf,
+    /// More `retag retrain` flags for every run, after `--` (e.g. `-- --tab-separated --learning-rate 1e-4`).
+    #[arg(last = true)]
+    pub retrain_flags: Vec<String>,
 }

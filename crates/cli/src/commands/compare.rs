@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
+use retag_compare::recipe::SET_PER_RUN;
 use retag_compare::{CompareReport, CompareSpec, Event, Recipe, default_recipes, run_all, strategy_recipes};
 
 use crate::args::CompareArgs;
@@ -37,6 +38,12 @@ pub fn run(args: &CompareArgs) -> Result<()> {
     if let Some(max_len) = args.max_len {
         common_flags.extend(["--max-len".to_string(), max_len.to_string()]);
     }
+    for flag in &args.retrain_flags {
+        if SET_PER_RUN.contains(&flag.as_str()) || flag == "--strategy" {
+            bail!("{flag} after `--`: compare sets it for each run (use compare's own flags or a --recipe)");
+        }
+    }
+    common_flags.extend(args.retrain_flags.iter().cloned());
     let spec = CompareSpec {
         old_model: crate::model_source::resolve(&args.model)?,
         train: args.train.clone(),
