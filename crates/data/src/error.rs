@@ -79,6 +79,11 @@ pub enum DataError {
         unmatched: usize,
     },
 
+    /// An augmentation spec (`mr=0.3,case=0.1`) with a part that cannot be
+    /// read; `part` is that part as written, so the fix is where it points.
+    #[error("augmentation {part:?}: {problem}")]
+    Augment { part: String, problem: crate::augment::SpecProblem },
+
     /// An option value that makes no sense (a window stride larger than the window...).
     #[error("invalid option {option}: {reason}")]
     InvalidOption { option: String, reason: String },

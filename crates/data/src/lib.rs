@@ -11,10 +11,13 @@
 //! - [`metrics`]: entity-level scores that agree with seqeval 1.2.2;
 //! - [`align`]: words to subword tokens and back, with windows for long sentences;
 //! - [`stats`]: what a dataset holds;
-//! - [`run_metrics`]: the `metrics.json` a run leaves, written and read as one type.
+//! - [`run_metrics`]: the `metrics.json` a run leaves, written and read as one type;
+//! - [`augment`]: training data augmented on the fly (mention replacement and others), from a seed;
+//! - [`rng`]: the seeded generator behind the bootstrap and the augmentation.
 
 pub mod align;
 pub mod atomic;
+pub mod augment;
 pub mod conll;
 pub mod error;
 pub mod eval_record;
@@ -23,6 +26,7 @@ pub mod location;
 pub mod mapping;
 pub mod metrics;
 pub mod plan;
+pub mod rng;
 pub mod run_metrics;
 pub mod scheme;
 pub mod sentence;

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::Mode;
 use super::entities::{default_entities, strict_entities};
 use crate::error::DataError;
+use crate::rng::SplitMix64;
 
 /// Entity counts of one sentence (averaged over seeds, hence `f64`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
@@ -110,7 +111,7 @@ pub fn paired_bootstrap(
         return Err(mismatch(format!("{} sentences and {samples} samples: nothing to resample", a.len())));
     }
     let delta = micro_f1(b.iter().copied()) - micro_f1(a.iter().copied());
-    let mut rng = SplitMix64(seed);
+    let mut rng = SplitMix64::new(seed);
     let mut deltas = Vec::with_capacity(samples);
     let (mut below, mut above, mut ties) = (0usize, 0usize, 0usize);
     let mut picks = vec![0usize; a.len()];
@@ -140,25 +141,6 @@ pub fn paired_bootstrap(
 
 fn mismatch(reason: String) -> DataError {
     DataError::Mismatch { at: crate::location::Location::default(), reason }
-}
-
-/// SplitMix64 (Steele et al., 2014): a small, well-mixed generator, enough
-/// to draw sentence indices reproducibly from a seed.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (Lemire's multiply-shift; the bias is below 2^-32 for any test set).
-    fn below(&mut self, n: usize) -> usize {
-        ((u128::from(self.next()) * n as u128) >> 64) as usize
-    }
 }
 
 #[cfg(test)]
