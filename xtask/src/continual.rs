@@ -160,10 +160,11 @@ fn prepare_data(conll: &Path, dir: &Path) -> Result<CaseData> {
     let options = ConllOptions::default();
     let train = read_conll_file(&data.full_train, &options)?;
     let dev = read_conll_file(&data.full_dev, &options)?;
-    let (half_a, half_b): (Vec<(usize, Sentence)>, Vec<(usize, Sentence)>) =
-        train.into_iter().enumerate().partition(|(index, _)| index % 2 == 0);
-    let half_a: Vec<Sentence> = half_a.into_iter().map(|(_, sentence)| sentence).collect();
-    let half_b: Vec<Sentence> = half_b.into_iter().map(|(_, sentence)| sentence).collect();
+    // Alternate sentences, so both halves cover the whole file's documents.
+    let (mut half_a, mut half_b) = (Vec::new(), Vec::new());
+    for (index, sentence) in train.into_iter().enumerate() {
+        if index % 2 == 0 { half_a.push(sentence) } else { half_b.push(sentence) }
+    }
     let keep_old = keep_only(&OLD_TYPES)?;
     let keep_new = keep_only(&[NEW_TYPE])?;
     write_sentences(&data.old_train, &relabel(&half_a, &keep_old, &data.full_train)?)?;

@@ -2,6 +2,7 @@
 
 mod bench;
 mod cache;
+mod compare_example;
 mod continual;
 mod fetch_data;
 mod fetch_model;
@@ -46,6 +47,9 @@ enum Task {
     /// The retention table of docs/strategies.md: naive, warm-start, progressive (with and
     /// without distillation) on WNUT-17, scored on WNUT-17 and, folded back, on CoNLL-2003.
     Keep(keep::KeepArgs),
+    /// The example report of docs/compare-example/: `retag compare` on CoNLL-2003 -> WNUT-17 with
+    /// MiniLM, subsampled to finish in under half an hour on 2 cores.
+    CompareExample(compare_example::CompareExampleArgs),
     /// The continual-NER case of Monaikul et al. (2021): CoNLL-2003 halves, the old model without MISC,
     /// the new data with MISC only; extend, naive and an oracle compared per type.
     Continual(continual::ContinualArgs),
@@ -61,6 +65,7 @@ fn main() -> ExitCode {
         Task::OldModel(args) => old_model::run(&args).map(|path| println!("{}", path.display())),
         Task::Heads(args) => heads::run(&args),
         Task::Keep(args) => keep::run(&args),
+        Task::CompareExample(args) => compare_example::run(&args),
         Task::Continual(args) => continual::run(&args),
     };
     match result {
