@@ -8,6 +8,8 @@
 //! - [`remap`]: the one table from HF tensor names to burn parameters, used
 //!   by the loader (`from_pretrained`) and by
 //!   [`export_token_classification`], which writes a checkpoint transformers loads;
+//! - [`check_weights`]: a `model.safetensors` checked against a config as
+//!   loading checks it, without building a model (the fuzz target's entry);
 //! - [`check_tokenizer`]: refuses a tokenizer whose ids run past the word
 //!   embedding matrix, where a model's tokenizer and encoder meet.
 //!
@@ -36,6 +38,7 @@ pub use config::BertConfig;
 pub use error::{BertError, Result};
 pub use export::{TOKENIZER_FILES, export_token_classification, write_encoder_files};
 pub use input::BertInput;
+pub use loader::check_weights;
 pub use model::BertModel;
 pub use source::{HubId, ResolveOptions, resolve_model};
 pub use token_classification::BertForTokenClassification;

@@ -65,7 +65,23 @@ pub(crate) fn read(dir: &Path, target: Target) -> Result<Checkpoint> {
         });
     }
     let bytes = std::fs::read(&file).map_err(|source| BertError::Io { path: file.clone(), source })?;
-    let safetensors = SafeTensors::deserialize(&bytes)
+    let tensors = checked_tensors(&bytes, &file, &config, head)?;
+    Ok(Checkpoint { config, file, tensors })
+}
+
+/// Checks the bytes of a `model.safetensors` against `config` and `head` as
+/// loading does (header, then every tensor's name, dtype and shape, then
+/// that none is missing) without building a model; `file` only names it in
+/// errors. Public so that the safetensors header can be fuzzed through the
+/// real checks, and so that a caller can vet a file before loading it.
+pub fn check_weights(bytes: &[u8], file: &Path, config: &BertConfig, head: Head) -> Result<()> {
+    checked_tensors(bytes, file, config, head).map(drop)
+}
+
+/// The checkpoint's tensors, checked and keyed by burn parameter path, in burn's layout.
+fn checked_tensors(bytes: &[u8], file: &Path, config: &BertConfig, head: Head) -> Result<HashMap<String, TensorData>> {
+    let file = file.to_path_buf();
+    let safetensors = SafeTensors::deserialize(bytes)
         .map_err(|e| BertError::Safetensors { path: file.clone(), reason: e.to_string() })?;
     let mut names: Vec<&str> = safetensors.names();
     names.sort_unstable();
@@ -75,7 +91,7 @@ pub(crate) fn read(dir: &Path, target: Target) -> Result<Checkpoint> {
     // all its encoder tensors, so a tensor under the other is unexpected.
     let encoder_prefix =
         if names.iter().any(|name| name.starts_with(HF_ENCODER_PREFIX)) { HF_ENCODER_PREFIX } else { "" };
-    let table = remap::table(&config, head);
+    let table = remap::table(config, head);
     let entries: HashMap<String, &remap::Entry> =
         table.iter().map(|entry| (entry.checkpoint_name(encoder_prefix), entry)).collect();
     let skipped: HashSet<String> = remap::SKIPPED.iter().map(|name| format!("{encoder_prefix}{name}")).collect();
@@ -146,7 +162,7 @@ pub(crate) fn read(dir: &Path, target: Target) -> Result<Checkpoint> {
             return Err(BertError::MissingTensor { path: file.clone(), tensor: entry.checkpoint_name(encoder_prefix) });
         }
     }
-    Ok(Checkpoint { config, file, tensors })
+    Ok(tensors)
 }
 
 /// Why retag does not read `other`, one of [`OTHER_WEIGHT_FILES`], found

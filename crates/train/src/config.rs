@@ -171,11 +171,19 @@ impl TrainConfig {
     /// checked by [`TrainConfig::validate`] when training starts.
     pub fn from_file(path: &std::path::Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(TrainError::io(path))?;
+        Self::parse(&text, path)
+    }
+
+    /// Parses the text of a config file, as [`TrainConfig::from_file`] does
+    /// once it has read it: `path` picks the format by its extension and
+    /// names the file in errors. Public so that the fuzz target reaches the
+    /// real parser without a file.
+    pub fn parse(text: &str, path: &std::path::Path) -> Result<Self> {
         let is_json = path.extension().is_some_and(|ext| ext.eq_ignore_ascii_case("json"));
         let parsed = if is_json {
-            serde_json::from_str(&text).map_err(|error| error.to_string())
+            serde_json::from_str(text).map_err(|error| error.to_string())
         } else {
-            toml::from_str(&text).map_err(|error| error.to_string())
+            toml::from_str(text).map_err(|error| error.to_string())
         };
         parsed.map_err(|reason| TrainError::ConfigFile { path: path.to_path_buf(), reason })
     }
