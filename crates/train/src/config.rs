@@ -4,6 +4,7 @@
 //! AdamW at 5e-5 with decay 0.01, 10% linear warm-up then linear decay to 0,
 //! gradient norm clipped to 1.0.
 
+use retag_data::augment::AugmentSpec;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, TrainError};
@@ -74,6 +75,12 @@ pub struct TrainConfig {
     /// Which parameter groups train, and how fast, from which epoch on (see
     /// [`crate::stages`]). Default: none, every group trains at the peak rate.
     pub stages: Vec<GroupStage>,
+    /// How the training sentences are augmented anew each epoch, as
+    /// `--augment` writes it (`"mr=0.3,lwtr=0.3,sis=0.1,case=0.1"`, see
+    /// [`retag_data::augment`]), drawing from `seed`. Here, not beside the
+    /// data, so that a checkpoint records it and a resume with other
+    /// settings is refused as any other change is. Default: none.
+    pub augment: Option<AugmentSpec>,
 }
 
 impl Default for TrainConfig {
@@ -100,6 +107,7 @@ impl Default for TrainConfig {
             stride: None,
             bucket_batches: 50,
             stages: Vec::new(),
+            augment: None,
         }
     }
 }
@@ -345,6 +353,7 @@ mod tests {
             (TrainConfig { log_every_steps: 1, checkpoint_every_steps: None, ..base.clone() }, &[]),
             (TrainConfig { learning_rate: 1e-4, seed: 7, ..base.clone() }, &["learning_rate", "seed"]),
             (TrainConfig { patience: None, ..base.clone() }, &["patience"]),
+            (TrainConfig { augment: Some("mr=0.3".parse().unwrap()), ..base.clone() }, &["augment"]),
         ];
         for (now, expected) in cases {
             assert_eq!(now.changes_from(&base), *expected);
@@ -352,6 +361,31 @@ mod tests {
         // A value read back from JSON counts as the same.
         let read: TrainConfig = serde_json::from_str(&serde_json::to_string(&base).unwrap()).unwrap();
         assert!(read.changes_from(&base).is_empty());
+    }
+
+    /// (config file text, the augmentation read, or words its error must contain)
+    #[test]
+    fn augmentation_is_read_from_files_and_a_bad_spec_names_its_part() {
+        let cases: &[(&str, Result<Option<&str>, &str>)] = &[
+            (r#"{"epochs": 2}"#, Ok(None)),
+            (r#"{"augment": null}"#, Ok(None)),
+            (r#"{"augment": "case=0.1,mr=0.3"}"#, Ok(Some("mr=0.3,case=0.1"))),
+            (r#"{"augment": "mr=2"}"#, Err("\"mr=2\": the rate 2 is outside [0, 1]")),
+            (r#"{"augment": "mr=0.3,mx=0.1"}"#, Err("unknown operation \"mx\"")),
+        ];
+        for (text, expected) in cases {
+            let read = TrainConfig::parse(text, std::path::Path::new("run.json"));
+            match (read, expected) {
+                (Ok(config), Ok(spec)) => {
+                    assert_eq!(config.augment.map(|a| a.to_string()).as_deref(), *spec, "{text}");
+                }
+                (Err(error), Err(words)) => {
+                    let message = error.to_string();
+                    assert!(message.contains("run.json") && message.contains(words), "{text}: {message}");
+                }
+                (read, _) => panic!("{text}: {read:?}"),
+            }
+        }
     }
 
     #[test]

@@ -62,6 +62,13 @@ impl AlignedSplit {
         })
     }
 
+    /// A split aligned elsewhere (sentence by sentence, as augmentation
+    /// does each epoch): `gold` holds each sentence's tags, `pad_id` the
+    /// padding id of the tokenizer that aligned it.
+    pub(crate) fn from_parts(aligned: Vec<AlignedSentence>, gold: Vec<Vec<String>>, pad_id: u32) -> Self {
+        Self { aligned, gold, pad_id }
+    }
+
     /// Every window with its length, in corpus order.
     pub fn windows(&self) -> Vec<(WindowId, usize)> {
         self.aligned

@@ -114,6 +114,10 @@ pub struct DistillationRecord {
 pub struct Distiller {
     settings: Distillation,
     teacher: TeacherCache,
+    /// The fingerprint of the teacher's scores on the run's plain training
+    /// inputs, which checkpoints record; the scores in use may be an
+    /// epoch's, on augmented inputs (see [`Distiller::set_epoch_teacher`]).
+    run_teacher: TeacherFingerprint,
     /// The old labels some new label folds into, in old order.
     reachable: Vec<usize>,
     /// For each new label, its old label's index in `reachable`.
@@ -133,7 +137,25 @@ impl Distiller {
             .iter()
             .map(|old| reachable.binary_search(old).expect("every folded label is reachable"))
             .collect();
-        Ok(Self { settings, teacher, reachable, groups })
+        Ok(Self { run_teacher: teacher.fingerprint(), settings, teacher, reachable, groups })
+    }
+
+    /// Distils from `teacher`, the same teacher's scores on one epoch's
+    /// training inputs (augmented sentences, see [`crate::epoch_data`]),
+    /// from now on. The run's record keeps the plain inputs' fingerprint: a
+    /// resumed run computes those again and compares them.
+    pub(crate) fn set_epoch_teacher(&mut self, teacher: TeacherCache) -> Result<()> {
+        if teacher.label_count() != self.teacher.label_count() {
+            return Err(TrainError::Mismatch {
+                reason: format!(
+                    "an epoch's teacher scores {} labels, the run's teacher {}: it is another model",
+                    teacher.label_count(),
+                    self.teacher.label_count()
+                ),
+            });
+        }
+        self.teacher = teacher;
+        Ok(())
     }
 
     pub fn settings(&self) -> &Distillation {
@@ -145,7 +167,7 @@ impl Distiller {
     }
 
     pub fn record(&self) -> DistillationRecord {
-        DistillationRecord { settings: self.settings.clone(), teacher: self.teacher.fingerprint() }
+        DistillationRecord { settings: self.settings.clone(), teacher: self.run_teacher }
     }
 
     /// The weighted term for one batch: `emissions` `[rows, positions, new

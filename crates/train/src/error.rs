@@ -67,6 +67,16 @@ pub enum TrainError {
     )]
     Locked { dir: PathBuf, pid: Option<u32> },
 
+    /// An epoch's training inputs could not be made (augmented sentences
+    /// that do not align, a recipe's relabelling of them that failed).
+    /// `epoch` is 1-based.
+    #[error("epoch {epoch}'s training data: {source}")]
+    EpochData {
+        epoch: usize,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+
     /// The loss became NaN or infinite at this step (a learning rate too
     /// high, or broken data).
     #[error("the loss is {loss} at step {step}; lower the learning rate or check the data")]

@@ -11,12 +11,15 @@
 //!   keeping the best weights, logs every evaluation ([`eval_log`]) and
 //!   writes [`checkpoint`]s from which [`Trainer::resume`] continues exactly,
 //!   on the same data ([`fingerprint`]), one run per folder at a time ([`lock`]);
+//! - [`Augmentation`]: the training sentences augmented anew each epoch and
+//!   aligned again, fed through the loop's [`EpochData`] hook;
 //! - [`Distillation`]: an optional loss term pulling the model towards an old
 //!   model's label distribution ([`distill`]), whose scores a
 //!   [`TeacherCache`] computes once ([`teacher`]).
 //!
 //! The crate picks no backend: the caller passes an autodiff `Device`.
 
+pub mod augmentation;
 pub mod buckets;
 pub mod checkpoint;
 pub mod clip;
@@ -25,6 +28,7 @@ pub mod curves;
 pub mod dataset;
 pub mod distill;
 pub mod early_stopping;
+pub mod epoch_data;
 pub mod error;
 pub mod eval_log;
 pub mod evaluate;
@@ -43,7 +47,9 @@ pub mod trainer;
 pub use checkpoint::{Best, StopReason, TrainState};
 pub use config::TrainConfig;
 pub use dataset::Split;
+pub use augmentation::Augmentation;
 pub use distill::{Distillation, Distiller};
+pub use epoch_data::{EpochData, EpochDataError, EpochInputs};
 pub use error::{Result, TrainError};
 pub use eval_log::{EVAL_LOG, EvalRecord, read_eval_log};
 pub use features::FeatureCache;

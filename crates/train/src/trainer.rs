@@ -19,6 +19,7 @@ use crate::clip::clip_global_norm;
 use crate::config::TrainConfig;
 use crate::distill::{Distillation, DistillationRecord, Distiller, check_resumed};
 use crate::early_stopping::{Verdict, observe};
+use crate::epoch_data::{EpochData, EpochInputs};
 use crate::error::{Result, TrainError};
 use crate::eval_log::{EvalLog, EvalRecord};
 use crate::evaluate::evaluate;
@@ -49,6 +50,12 @@ use crate::teacher::TeacherCache;
 /// One trainer per run folder: it holds the folder's [`RunLock`] from
 /// construction until its run is over (or it is dropped), so a second
 /// trainer there, in this process or another, is refused.
+///
+/// Augmented training data ([`Trainer::with_epoch_data`]) changes from epoch
+/// to epoch; the batches, the schedule and the checkpoints' fingerprint stay
+/// those of the plain inputs, and the config's `augment` says how the data
+/// was augmented, so a resume with other settings is refused like any other
+/// config change.
 pub struct Trainer {
     config: TrainConfig,
     /// On the autodiff device.
@@ -72,6 +79,11 @@ pub struct Trainer {
     staged_epoch: Option<usize>,
     /// The distillation term, when the run distils (see [`Trainer::with_distillation`]).
     distiller: Option<Distiller>,
+    /// Each epoch's training inputs, when they change from epoch to epoch
+    /// (augmentation, see [`Trainer::with_epoch_data`]).
+    epoch_data: Option<Box<dyn EpochData>>,
+    /// The current epoch's inputs from `epoch_data`, with their epoch.
+    epoch_train: Option<(usize, Inputs)>,
     /// A resumed run's checkpoint and the distillation it records, checked
     /// against this session's before the first step.
     resumed_distillation: Option<(PathBuf, Option<DistillationRecord>)>,
@@ -233,6 +245,8 @@ impl Trainer {
             order: None,
             staged_epoch: None,
             distiller: None,
+            epoch_data: None,
+            epoch_train: None,
             resumed_distillation,
             lock: Some(lock),
             train_fingerprint,
@@ -264,6 +278,33 @@ impl Trainer {
         Ok(self)
     }
 
+    /// Trains each epoch on the inputs `data` gives for it instead of the
+    /// plain training inputs: sentences augmented anew each epoch, as the
+    /// config's `augment` says (see [`crate::augmentation`] and
+    /// [`crate::epoch_data`], whose rules the epochs' inputs must follow).
+    /// Refused without `augment` in the config, which is what a checkpoint
+    /// records of the data, and for cached encoder outputs, which are
+    /// computed once and cannot follow data that changes.
+    pub fn with_epoch_data(mut self, data: Box<dyn EpochData>) -> Result<Self> {
+        if self.config.augment.is_none() {
+            return Err(TrainError::Mismatch {
+                reason: "training data that changes every epoch needs `augment` in the config, which checkpoints \
+                         record to refuse a resume on other data"
+                    .into(),
+            });
+        }
+        if matches!(self.train, Inputs::Cached(_)) {
+            return Err(TrainError::Mismatch {
+                reason: "augmented sentences change every epoch, but cached encoder outputs (the frozen strategy) \
+                         are computed once, before training: augment a run that reads windows"
+                    .into(),
+            });
+        }
+        self.epoch_data = Some(data);
+        self.epoch_train = None;
+        Ok(self)
+    }
+
     /// Trains until all epochs ran or early stopping ends the run.
     pub fn train(&mut self) -> Result<&TrainState> {
         self.run(None)
@@ -280,6 +321,14 @@ impl Trainer {
         if let Some((checkpoint, saved)) = &self.resumed_distillation {
             check_resumed(checkpoint, saved.as_ref(), self.distiller.as_ref().map(Distiller::record).as_ref())?;
         }
+        if let (Some(spec), None) = (&self.config.augment, &self.epoch_data) {
+            return Err(TrainError::Mismatch {
+                reason: format!(
+                    "the config augments the training data (augment = {spec}) but the trainer was given no \
+                     sentences to augment (Trainer::with_epoch_data)"
+                ),
+            });
+        }
         let started = Instant::now();
         let elapsed_before = self.state.elapsed_secs;
         let mut progress =
@@ -290,6 +339,7 @@ impl Trainer {
         }
         while self.state.stopped.is_none() && stop_at.is_none_or(|limit| self.state.step < limit) {
             self.state.elapsed_secs = elapsed_before + started.elapsed().as_secs_f64();
+            self.prepare_epoch()?;
             if let Some(batch) = self.next_batch() {
                 let figures = self.step(&batch)?;
                 progress.step(figures);
@@ -325,6 +375,60 @@ impl Trainer {
         batches.get(self.state.batch_in_epoch).cloned()
     }
 
+    /// Fetches the current epoch's inputs from the epoch-data hook, once per
+    /// epoch (a resumed run fetches the epoch it stopped in), and checks
+    /// that they are made of the plain inputs' units and come with the
+    /// teacher's scores exactly when the run distils.
+    fn prepare_epoch(&mut self) -> Result<()> {
+        let epoch = self.state.epoch;
+        let Some(data) = self.epoch_data.as_mut() else {
+            return Ok(());
+        };
+        if self.epoch_train.as_ref().is_some_and(|(cached, _)| *cached == epoch) {
+            return Ok(());
+        }
+        // The previous epoch's inputs go before the next ones are built.
+        self.epoch_train = None;
+        let EpochInputs { train, teacher } =
+            data.epoch(epoch).map_err(|source| TrainError::EpochData { epoch: epoch + 1, source })?;
+        let ids = |inputs: &Inputs| -> Vec<WindowId> { inputs.units().into_iter().map(|(id, _)| id).collect() };
+        if ids(&train) != ids(&self.train) {
+            return Err(TrainError::Mismatch {
+                reason: format!(
+                    "epoch {}'s training inputs have {} units, not the {} windows of the run's inputs, one for one",
+                    epoch + 1,
+                    train.units().len(),
+                    self.buckets.window_count()
+                ),
+            });
+        }
+        match (&mut self.distiller, teacher) {
+            (Some(distiller), Some(teacher)) => {
+                teacher.fits(&train)?;
+                distiller.set_epoch_teacher(teacher)?;
+            }
+            (None, None) => {}
+            (Some(_), None) => {
+                return Err(TrainError::Mismatch {
+                    reason: format!(
+                        "the run distils, but epoch {}'s training inputs come without the teacher's scores on them",
+                        epoch + 1
+                    ),
+                });
+            }
+            (None, Some(_)) => {
+                return Err(TrainError::Mismatch {
+                    reason: format!(
+                        "epoch {}'s training inputs come with a teacher's scores, but the run does not distil",
+                        epoch + 1
+                    ),
+                });
+            }
+        }
+        self.epoch_train = Some((epoch, train));
+        Ok(())
+    }
+
     /// Sets which parameters train for the current epoch's stage; a no-op
     /// without stages, and once per epoch with them.
     fn enter_stage(&mut self) {
@@ -342,7 +446,8 @@ impl Trainer {
         // Dropout draws from the device's generator; seeding it per step makes
         // the masks a function of (seed, step), which a resumed run replays.
         self.device.seed(step_seed(self.config.seed, self.state.step));
-        let batch = self.train.batch(ids, &self.model, &self.device)?;
+        let train = self.epoch_train.as_ref().map_or(&self.train, |(_, inputs)| inputs);
+        let batch = train.batch(ids, &self.model, &self.device)?;
         let (loss, distill) = match &self.distiller {
             None => (self.model.loss(batch.hidden, &batch.labels)?, None),
             Some(distiller) => {
