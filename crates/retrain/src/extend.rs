@@ -13,7 +13,9 @@
 //!    ([`crate::rehearsal`]): the old model's sure entities replace the gold
 //!    `O`s that hide them, its unsure ones are left out of the loss; dev is
 //!    pseudo-labelled the same way (unsure words kept `O`), so that the
-//!    epoch kept is not the one that forgot the most;
+//!    epoch kept is not the one that forgot the most; with `--augment`,
+//!    each epoch's augmented training sentences are aligned and
+//!    pseudo-labelled anew ([`crate::augmented`]);
 //! 4. the old model is distilled into the new one ([`crate::distill`]), old
 //!    labels folded onto themselves and new labels onto `O`;
 //! 5. test, which should annotate old and new types alike, is scored per
@@ -34,6 +36,7 @@ use retag_model::TaggerModel;
 use retag_train::dataset::{AlignedSplit, align_options};
 use retag_train::{Distillation, Inputs, ProgressMode, TeacherCache, TrainConfig, Trainer};
 
+use crate::augmented::AugmentedEpochs;
 use crate::distill::{DistillSpec, fold_labels};
 use crate::error::{Result, RetrainError};
 use crate::head_choice::HeadChoice;
@@ -134,6 +137,10 @@ pub fn extend(
     let old_scheme = Scheme::from_labels(old.tagset().labels());
     let labeler = PseudoLabeler::new(spec.rehearsal, spec.scheme, old_scheme, &types.rehearsed);
     let rehearsal = rehearse(&old, &mut train, &data.train, labels, &labeler, batch, &plain)?;
+    // With --augment, each epoch's sentences are pseudo-labelled the same way.
+    let augmented =
+        AugmentedEpochs::new(&spec.config, spec.scheme, &data.train, &train, (&tokenizer, &options), labels, &plain)?
+            .map(|epochs| epochs.rehearsed(&old, &labeler));
     // Dev is pseudo-labelled too, else every old entity the model keeps
     // would be a false positive on it and early stopping would reward
     // forgetting. Its unsure words stay O: a scored split cannot leave a
@@ -166,6 +173,11 @@ pub fn extend(
     };
     let trainer = match distillation {
         Some((cache, settings)) => trainer.with_distillation(cache, settings)?,
+        None => trainer,
+    };
+    let trainer = match augmented {
+        Some(epochs) if spec.distill.is_some() => trainer.with_epoch_data(Box::new(epochs.distilled(&old)))?,
+        Some(epochs) => trainer.with_epoch_data(Box::new(epochs))?,
         None => trainer,
     };
     let mut trainer = trainer.with_progress(spec.progress);

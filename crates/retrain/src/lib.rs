@@ -17,6 +17,7 @@
 //! Layering: this crate sits on `retag-train` (the loop the trained
 //! strategies run) and `retag-heads`; binaries pick the device.
 
+mod augmented;
 pub mod distill;
 pub mod error;
 pub mod extend;

@@ -16,6 +16,7 @@ use retag_model::{Adapter, AdapterSpec, OldModel, TaggerModel};
 use retag_train::dataset::{AlignedSplit, align_options};
 use retag_train::{Distillation, FeatureCache, Inputs, ProgressMode, Split, TeacherCache, TrainConfig, Trainer};
 
+use crate::augmented::AugmentedEpochs;
 use crate::distill::{DistillSpec, fold_labels};
 use crate::error::{Result, RetrainError};
 use crate::head_choice::HeadChoice;
@@ -162,6 +163,13 @@ pub fn retrain(
     if !device.is_autodiff() {
         return Err(RetrainError::Mismatch { reason: "retraining needs an autodiff device (Device::autodiff)".into() });
     }
+    if spec.strategy == Strategy::Frozen && spec.config.augment.is_some() {
+        return Err(RetrainError::option(
+            "augment",
+            "strategy frozen computes the encoder's outputs once, before training, and augmented sentences change \
+             every epoch; the strategies that read windows (all but frozen) can augment",
+        ));
+    }
     let plain = device.clone().inner();
     let labels = data.tagset(spec.scheme)?;
     let source = start_dir(spec)?;
@@ -276,6 +284,18 @@ pub fn retrain(
         (model, Inputs::Windows(train), Inputs::Windows(dev), None)
     };
 
+    // Augmentation (not frozen: refused above) re-aligns the plain training
+    // split every epoch; its windows are the inputs' until then.
+    let plain_train = match &train {
+        Inputs::Windows(windows) => Some(windows),
+        Inputs::Cached(_) => None,
+    };
+    let augmented = match plain_train {
+        Some(windows) => {
+            AugmentedEpochs::new(&config, spec.scheme, &data.train, windows, (&tokenizer, &options), &labels, &plain)?
+        }
+        None => None,
+    };
     let distillation = match &spec.distill {
         Some(settings) => {
             let teacher = if frozen { old_head } else { old_valid };
@@ -283,7 +303,7 @@ pub fn retrain(
             let cache = TeacherCache::compute(&teacher, &train, batch, &plain)?;
             let lineage = lineage.as_ref().expect("a lineage is found when distilling");
             let fold = fold_labels(&labels, teacher.tagset(), lineage)?;
-            Some((cache, Distillation { fold, weight: settings.weight, temperature: settings.temperature }))
+            Some((cache, Distillation { fold, weight: settings.weight, temperature: settings.temperature }, teacher))
         }
         None => None,
     };
@@ -292,9 +312,14 @@ pub fn retrain(
     } else {
         Trainer::new(model, train, dev, config, run_dir, device)?
     };
-    let trainer = match distillation {
-        Some((cache, settings)) => trainer.with_distillation(cache, settings)?,
-        None => trainer,
+    let (trainer, teacher) = match distillation {
+        Some((cache, settings, teacher)) => (trainer.with_distillation(cache, settings)?, Some(teacher)),
+        None => (trainer, None),
+    };
+    let trainer = match (augmented, teacher) {
+        (Some(epochs), Some(teacher)) => trainer.with_epoch_data(Box::new(epochs.distilled(&teacher)))?,
+        (Some(epochs), None) => trainer.with_epoch_data(Box::new(epochs))?,
+        (None, _) => trainer,
     };
     let mut trainer = trainer.with_progress(spec.progress);
     let setup_secs = started.elapsed().as_secs_f64() - cache_secs.unwrap_or(0.0);
