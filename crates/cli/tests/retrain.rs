@@ -248,3 +248,35 @@ fn adapter_retrains_predicts_and_its_flags_are_checked() {
     refused(&["--strategy", "adapter", "--adapter-layer", "gru"], "possible values: bilstm, linear");
     refused(&["--strategy", "adapter", "--adapter-width", "7"], "must be even, not 7");
 }
+
+/// An `--out` that cannot be made (here: under a regular file, which stops
+/// even root) is refused before the data is read or a run folder made.
+#[test]
+fn an_output_under_a_regular_file_is_refused_before_training() {
+    let model = model_dir();
+    let dir = TempDir::new().expect("a temporary directory");
+    let data = write(dir.path(), "new.txt", DATA);
+    let file = write(dir.path(), "a-file", "not a folder");
+    let out = file.join("model");
+    let run_dir = dir.path().join("elsewhere.run");
+    let stderr = fail(&retag(&[
+        "retrain",
+        "--model",
+        path(model.path()),
+        "--strategy",
+        "naive",
+        "--train",
+        path(&data),
+        "--dev",
+        path(&data),
+        "--out",
+        path(&out),
+        "--run-dir",
+        path(&run_dir),
+        "--progress",
+        "off",
+    ]));
+    assert!(stderr.contains("--out cannot be written, so training did not start"), "{stderr}");
+    assert!(stderr.contains(path(&out)) && stderr.contains("is not a folder"), "{stderr}");
+    assert!(!run_dir.exists(), "no run was started");
+}

@@ -145,16 +145,64 @@ pub fn write_dir_atomically<E: From<DataError>>(
     written
 }
 
+/// Checks, before hours of work, that [`write_dir_atomically`] could make
+/// the new folder `dir`: that it does not exist, that no folder on its path
+/// is a regular file, and that a file can be created and made durable
+/// beside it. The probe (a hidden `.name.probe` folder holding one byte,
+/// and any missing parent folders) is removed again.
+///
+/// This knows what can be known up front: a path under a file (or under
+/// `/dev/full`), a read-only file system, a disk already full, a folder the
+/// user may not write to. It cannot promise room for the whole folder.
+/// Errors are [`DataError::Io`] naming `dir`.
+pub fn check_new_dir(dir: &Path) -> Result<()> {
+    if dir.symlink_metadata().is_ok() {
+        let refusal = io::Error::new(io::ErrorKind::AlreadyExists, "already exists; retag writes a new folder");
+        return Err(io(dir)(refusal));
+    }
+    let probe = hidden_beside(dir, ".probe")?;
+    // The folders the probe creates, innermost first, so that they are
+    // removed in that order; the first that exists must be a folder.
+    let mut created = Vec::new();
+    for ancestor in probe.ancestors().filter(|path| !path.as_os_str().is_empty()) {
+        match ancestor.metadata() {
+            Ok(metadata) if metadata.is_dir() => break,
+            Ok(_) => {
+                let reason = format!("{} is not a folder", ancestor.display());
+                return Err(io(dir)(io::Error::new(io::ErrorKind::NotADirectory, reason)));
+            }
+            Err(_) => created.push(ancestor.to_path_buf()),
+        }
+    }
+    let written = std::fs::create_dir_all(&probe).and_then(|()| {
+        let mut file = File::create(probe.join("probe"))?;
+        file.write_all(b"r")?;
+        // A full disk often shows only here, when the byte needs a block.
+        file.sync_all()
+    });
+    // Best effort: the probe's own error, if any, matters more.
+    let _ = std::fs::remove_file(probe.join("probe"));
+    for folder in &created {
+        let _ = std::fs::remove_dir(folder);
+    }
+    written.map_err(io(dir))
+}
+
 /// `parent/.name.partial` for `parent/name`: hidden, and on the same file
 /// system as the destination so that the final rename is atomic.
 fn partial_path(destination: &Path) -> Result<PathBuf> {
+    hidden_beside(destination, ".partial")
+}
+
+/// `parent/.name<suffix>` for `parent/name`.
+fn hidden_beside(destination: &Path, suffix: &str) -> Result<PathBuf> {
     let name = destination
         .file_name()
         .ok_or_else(|| io(destination)(io::Error::new(io::ErrorKind::InvalidInput, "not a file or folder name")))?;
-    let mut partial = OsString::from(".");
-    partial.push(name);
-    partial.push(".partial");
-    Ok(destination.with_file_name(partial))
+    let mut hidden = OsString::from(".");
+    hidden.push(name);
+    hidden.push(suffix);
+    Ok(destination.with_file_name(hidden))
 }
 
 /// The folder `path` is in; `.` for a bare file name.
@@ -286,6 +334,29 @@ mod tests {
             .unwrap();
         assert_eq!(entries(&dir), ["config.json"]);
         assert_eq!(entries(out.path()), ["model"]);
+    }
+
+    #[test]
+    fn a_new_folder_is_checked_without_leaving_anything_behind() {
+        let out = tempfile::tempdir().unwrap();
+        check_new_dir(&out.path().join("model")).unwrap();
+        check_new_dir(&out.path().join("runs").join("today").join("model")).unwrap();
+        assert!(entries(out.path()).is_empty(), "{:?}", entries(out.path()));
+    }
+
+    #[test]
+    fn a_new_folder_that_cannot_be_made_is_refused_naming_it() {
+        let out = tempfile::tempdir().unwrap();
+        let file = out.path().join("a-file");
+        std::fs::write(&file, "not a folder").unwrap();
+        for dir in [file.join("model"), file.join("deeper").join("model"), PathBuf::from("/dev/full/model")] {
+            let error = check_new_dir(&dir).unwrap_err();
+            assert!(matches!(&error, DataError::Io { path, .. } if *path == dir), "{error:?}");
+            assert!(error.to_string().contains("is not a folder"), "{error}");
+        }
+        let error = check_new_dir(&file).unwrap_err();
+        assert!(error.to_string().contains("already exists"), "{error}");
+        assert_eq!(entries(out.path()), ["a-file"]);
     }
 
     #[test]

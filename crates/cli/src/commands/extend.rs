@@ -30,6 +30,8 @@ pub fn run(args: &ExtendArgs) -> Result<()> {
     if training.out.exists() {
         bail!("{} already exists; retag writes a new model folder, pick another --out", training.out.display());
     }
+    // A path under a file, a read-only or full disk: known now, not after hours of training.
+    retag_data::atomic::check_new_dir(&training.out).context("--out cannot be written, so training did not start")?;
     let data = read_data(training, None)?;
     let run_dir = run_dir(training);
     let device = autodiff_device(training.backend)?;

@@ -109,6 +109,8 @@ pub fn run_and_report(spec: &RetrainSpec, args: &TrainingArgs, retain: Option<&P
     if args.out.exists() {
         bail!("{} already exists; retag writes a new model folder, pick another --out", args.out.display());
     }
+    // A path under a file, a read-only or full disk: known now, not after hours of training.
+    retag_data::atomic::check_new_dir(&args.out).context("--out cannot be written, so training did not start")?;
     let data = read_data(args, retain)?;
     let run_dir = run_dir(args);
     let device = autodiff_device(args.backend)?;
