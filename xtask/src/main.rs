@@ -7,6 +7,7 @@ mod continual;
 mod fetch_data;
 mod fetch_model;
 mod fixtures;
+mod fuzz;
 mod heads;
 mod keep;
 mod old_model;
@@ -53,6 +54,9 @@ enum Task {
     /// The continual-NER case of Monaikul et al. (2021): CoNLL-2003 halves, the old model without MISC,
     /// the new data with MISC only; extend, naive and an oracle compared per type.
     Continual(continual::ContinualArgs),
+    /// Every fuzz target of fuzz/ (cargo-fuzz) for --seconds each, one after another; corpora
+    /// and crashes are kept in retag's cache, and each target's runs, corpus and crash are listed.
+    Fuzz(fuzz::FuzzArgs),
 }
 
 fn main() -> ExitCode {
@@ -67,6 +71,7 @@ fn main() -> ExitCode {
         Task::Keep(args) => keep::run(&args),
         Task::CompareExample(args) => compare_example::run(&args),
         Task::Continual(args) => continual::run(&args),
+        Task::Fuzz(args) => fuzz::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
