@@ -48,6 +48,15 @@ pub struct TrainingArgs {
     /// Seeds the head, the data order and dropout (default 42).
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Augment the training sentences anew each epoch (never dev or test):
+    /// OP=RATE pairs, each operation applied to each entity, token or
+    /// segment with probability RATE. mr: mention replacement (an entity
+    /// becomes another mention of its type from the training data); lwtr:
+    /// label-wise token replacement; sis: shuffle within segments; case:
+    /// casing noise. E.g. `mr=0.3,lwtr=0.3,sis=0.1,case=0.1`. Draws from
+    /// --seed. Not for strategy frozen (docs/strategies.md).
+    #[arg(long, value_name = "SPEC")]
+    pub augment: Option<retag_data::augment::AugmentSpec>,
     /// Longest window in subwords (default: what the model allows).
     #[arg(long)]
     pub max_len: Option<usize>,

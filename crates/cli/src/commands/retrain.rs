@@ -44,7 +44,7 @@ pub fn run(args: &RetrainArgs) -> Result<()> {
 /// Refuses the flags the chosen strategy would ignore, so that no setting is
 /// silently dropped: a lineage (`--mapping`, `--min-share`) is read only by
 /// the strategies that warm-start, the retention score and distillation, `--base` only
-/// by `full`.
+/// by `full`, `--augment` by all but `frozen`.
 fn check_flags_apply(args: &RetrainArgs) -> Result<()> {
     let strategy = args.strategy;
     if args.temperature.is_some() && args.distill_weight.is_none() {
@@ -60,6 +60,12 @@ fn check_flags_apply(args: &RetrainArgs) -> Result<()> {
         bail!(
             "{flag}: strategy {strategy} uses no lineage of old to new types (warm-start and progressive do, and \
              --retain-data and --distill-weight do for any strategy)"
+        );
+    }
+    if args.training.augment.is_some() && strategy == Strategy::Frozen {
+        bail!(
+            "--augment: strategy frozen computes the encoder's outputs once, before training, and augmented \
+             sentences change every epoch; every other strategy can augment"
         );
     }
     if args.base.is_some() && strategy != Strategy::Full {

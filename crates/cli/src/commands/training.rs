@@ -40,6 +40,9 @@ pub fn resolve_config(args: &TrainingArgs) -> Result<TrainConfig> {
     if let Some(max_len) = args.max_len {
         config.max_len = Some(max_len);
     }
+    if let Some(spec) = &args.augment {
+        config.augment = Some(spec.clone());
+    }
     config.validate().context("the training settings")?;
     Ok(config)
 }
