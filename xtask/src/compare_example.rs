@@ -20,6 +20,8 @@ use crate::retrain::{Backend, backend_flag, build_retag, run_step};
 
 /// What `retag compare` writes beside `models/` and `runs/`: the report and its pictures.
 const REPORT_FILES: [&str; 5] = ["md", "json", "html", "svg", "png"];
+/// report.html rendered by a browser, beside the report in the docs.
+const SCREENSHOT: &str = "report-screenshot.png";
 
 #[derive(Debug, Args)]
 pub struct CompareExampleArgs {
@@ -68,7 +70,24 @@ pub fn run(args: &CompareExampleArgs) -> Result<()> {
     let docs = repo_root().join(&args.docs);
     copy_report(&out, &docs)?;
     println!("\nthe report, copied for the docs: {}", docs.display());
+    screenshot(&docs.join("report.html"), &docs.join(SCREENSHOT));
     Ok(())
+}
+
+/// The page as a browser shows it, taken with a headless Chromium when one
+/// is installed (Debian: `apt-get install chromium`); without one the
+/// report is complete and this says so.
+fn screenshot(page: &Path, picture: &Path) {
+    let mut command = Command::new("chromium");
+    command.args(["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1280,5200"]);
+    command.arg(format!("--screenshot={}", picture.display())).arg(format!("file://{}", page.display()));
+    match command.output() {
+        Ok(output) if output.status.success() && picture.is_file() => {
+            println!("report.html as Chromium renders it: {}", picture.display());
+        }
+        Ok(output) => eprintln!("chromium could not take the screenshot ({}): {}", output.status, page.display()),
+        Err(error) => eprintln!("no screenshot of report.html: cannot run chromium ({error})"),
+    }
 }
 
 /// Every `stride`-th sentence of `from`, written to `to` once.
