@@ -56,7 +56,7 @@ impl AtomicFile {
     /// destination; then syncs the folder so that the rename survives a
     /// power cut. On error the partial file is removed.
     pub fn commit(mut self) -> Result<()> {
-        let out = self.out.take().expect("the file is open until commit");
+        let out = self.out.take().expect("out is Some from create on; commit consumes self, so it takes it once");
         let file = out.into_inner().map_err(|error| io(&self.destination)(error.into_error()))?;
         file.sync_all().map_err(io(&self.destination))?;
         // Closed before the rename: some systems refuse to rename an open file.
@@ -74,7 +74,7 @@ impl AtomicFile {
     }
 
     fn out(&mut self) -> &mut BufWriter<File> {
-        self.out.as_mut().expect("the file is open until commit")
+        self.out.as_mut().expect("out is Some from create on; only commit (which consumes self) and drop take it")
     }
 }
 

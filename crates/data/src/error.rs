@@ -84,6 +84,13 @@ pub enum DataError {
     #[error("augmentation {part:?}: {problem}")]
     Augment { part: String, problem: crate::augment::SpecProblem },
 
+    /// A path that a JSON record must hold (`metrics.json`'s `run_dir`,
+    /// `run-config.json`'s `old_model`...) but that is not valid UTF-8: JSON
+    /// keeps a path as text, so it cannot be written faithfully. `what` is
+    /// the field, `record` the file it was to go in.
+    #[error("{what} {}: not valid UTF-8, but {record} keeps it as JSON text; use a UTF-8 path", path.display())]
+    PathNotUtf8 { what: String, record: String, path: PathBuf },
+
     /// An option value that makes no sense (a window stride larger than the window...).
     #[error("invalid option {option}: {reason}")]
     InvalidOption { option: String, reason: String },

@@ -268,7 +268,7 @@ impl TagsetMapping {
             .collect();
         let unparented = self.dropped().map(str::to_string).collect();
         Self::build(Location::unnamed(None), None, entries, unparented, None)
-            .expect("the inverse of a valid mapping has unique, valid names")
+            .expect("self's names were checked; new types are unique keys; a dropped old type is nobody's parent")
     }
 
     /// This mapping checked against the entity types of the old tagset, and

@@ -147,7 +147,7 @@ fn count_by_type(gold: &[Entity], pred: &[Entity]) -> BTreeMap<String, Counts> {
     // predicted ones found in the gold set is seqeval's set intersection.
     let gold_set: std::collections::HashSet<&Entity> = gold.iter().collect();
     for entity in pred.iter().filter(|e| gold_set.contains(e)) {
-        counts.get_mut(&entity.kind).expect("counted above").correct += 1;
+        counts.get_mut(&entity.kind).expect("the loop above gave every predicted entity's type an entry").correct += 1;
     }
     counts
 }

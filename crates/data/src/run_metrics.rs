@@ -163,10 +163,37 @@ impl RunMetrics {
         })
     }
 
-    /// The pretty JSON written to disk.
-    pub fn to_json_text(&self) -> String {
-        serde_json::to_string_pretty(self).expect("metrics hold only numbers, strings and paths")
+    /// The pretty JSON written to disk. A path that is not UTF-8 (the run
+    /// folder, the retention data) is [`DataError::PathNotUtf8`]: JSON
+    /// cannot hold it, and a lossy copy would name another folder.
+    pub fn to_json_text(&self) -> Result<String> {
+        self.check_paths()?;
+        Ok(serde_json::to_string_pretty(self)
+            .expect("check_paths found every path UTF-8; the rest is numbers, strings and string-keyed maps"))
     }
+
+    /// Checks that every path these metrics hold can be written as JSON
+    /// text (see [`path_as_text`]); serializing them cannot fail after it.
+    pub fn check_paths(&self) -> Result<()> {
+        path_as_text("run_dir", METRICS_FILE, &self.run_dir)?;
+        if let Some(retention) = &self.retention {
+            path_as_text("retention.data", METRICS_FILE, &retention.data)?;
+        }
+        Ok(())
+    }
+}
+
+/// `path` as a JSON file a run leaves (`record`: `metrics.json`,
+/// `run-config.json`) writes it: as text. serde refuses a path that is not
+/// valid UTF-8 (possible on Unix); this names the field `what` and the path
+/// instead, so that callers can refuse it before a run rather than fail
+/// after one.
+pub fn path_as_text<'a>(what: &str, record: &str, path: &'a Path) -> Result<&'a str> {
+    path.to_str().ok_or_else(|| DataError::PathNotUtf8 {
+        what: what.to_string(),
+        record: record.to_string(),
+        path: path.to_path_buf(),
+    })
 }
 
 fn nan() -> f64 {
@@ -218,13 +245,41 @@ mod tests {
     fn round_trips_and_keeps_nan_as_null() {
         let mut metrics: RunMetrics = serde_json::from_str(WRITTEN_BEFORE).unwrap();
         metrics.dev.micro.precision = f64::NAN;
-        let text = metrics.to_json_text();
+        let text = metrics.to_json_text().unwrap();
         assert!(text.contains(r#""precision": null"#), "{text}");
         let back: RunMetrics = serde_json::from_str(&text).unwrap();
         assert!(back.dev.micro.precision.is_nan());
         metrics.dev.micro.precision = 0.25;
-        let text = metrics.to_json_text();
+        let text = metrics.to_json_text().unwrap();
         assert_eq!(serde_json::from_str::<RunMetrics>(&text).unwrap(), metrics);
+    }
+
+    /// serde cannot write a path that is not UTF-8: each field that holds
+    /// one is refused by name, with the path, instead of panicking.
+    #[cfg(unix)]
+    #[test]
+    fn a_path_that_is_not_utf8_is_refused_by_field() {
+        use std::os::unix::ffi::OsStrExt;
+        let latin1 = PathBuf::from(std::ffi::OsStr::from_bytes(b"/tmp/caf\xe9"));
+        let mut metrics: RunMetrics = serde_json::from_str(WRITTEN_BEFORE).unwrap();
+        metrics.run_dir = latin1.clone();
+        assert!(serde_json::to_string(&metrics).is_err(), "serde refuses it: what the check stands in front of");
+        let error = metrics.to_json_text().unwrap_err().to_string();
+        assert!(error.starts_with("run_dir /tmp/caf\u{fffd}: not valid UTF-8"), "{error}");
+        assert!(error.contains("metrics.json keeps it as JSON text"), "{error}");
+
+        metrics.run_dir = PathBuf::from("/tmp/run");
+        let scores = metrics.dev.clone();
+        metrics.retention = Some(RetentionScores {
+            data: latin1,
+            old_model: scores.clone(),
+            retrained: scores,
+            merged_types: Vec::new(),
+        });
+        let error = metrics.to_json_text().unwrap_err().to_string();
+        assert!(error.starts_with("retention.data /tmp/caf\u{fffd}: not valid UTF-8"), "{error}");
+        metrics.retention.as_mut().unwrap().data = PathBuf::from("/data/old-test.conll");
+        assert!(metrics.to_json_text().is_ok());
     }
 
     #[test]

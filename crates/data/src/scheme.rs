@@ -340,7 +340,7 @@ pub fn decode<S: AsRef<str>>(tags: &[S], scheme: Scheme, on_invalid: OnInvalid) 
     let normalised: Vec<String> = tags
         .iter()
         .map(|raw| {
-            let tag = Tag::parse(raw.as_ref()).expect("parsed above");
+            let tag = Tag::parse(raw.as_ref()).expect("the first loop returned on any tag that does not parse");
             match (scheme, tag.prefix) {
                 (_, 'O') => "O".to_string(),
                 (Scheme::Io, _) => format!("I-{}", tag.kind),

@@ -161,7 +161,8 @@ impl WordTokenizer {
                 warnings.push(AlignWarning::NoSubwords { at: at.clone(), word: index, text: texts[index].to_string() });
             }
         }
-        let mut pieces = WordPieces::from_words(per_word).expect("every word was given at least one subword");
+        let mut pieces =
+            WordPieces::from_words(per_word).expect("the loop above gave each word with no subword the unknown token");
         pieces.warnings = warnings;
         Ok(pieces)
     }

@@ -96,7 +96,7 @@ impl<W: Write> JsonlWriter<W> {
                 serde_json::to_vec(&record)
             }
         }
-        .expect("a record of strings and integers always serializes");
+        .expect("a record of strings, string lists and integers always serializes");
         line.push(b'\n');
         self.out.write_all(&line).map_err(|source| DataError::Io { path: self.destination.clone(), source })?;
         self.lines_written += 1;

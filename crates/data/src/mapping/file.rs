@@ -214,7 +214,8 @@ impl TagsetMapping {
             })
             .collect();
         let file = MappingFileOut { description: self.description.as_deref(), new: &self.unparented, types };
-        toml::to_string(&file).expect("a mapping of strings, lists and booleans is valid TOML")
+        toml::to_string(&file)
+            .expect("strings, string lists and booleans under string keys: toml quotes and escapes any of them")
     }
 }
 
