@@ -40,6 +40,7 @@ use crate::augmented::AugmentedEpochs;
 use crate::distill::{DistillSpec, fold_labels};
 use crate::error::{Result, RetrainError};
 use crate::head_choice::HeadChoice;
+use crate::output::{METRICS_FILE, RUN_CONFIG_FILE, check_recorded_paths};
 use crate::rehearsal::{PseudoLabeler, RehearsalCounts, RehearsalRule, rehearse};
 use crate::retrain::{Outcome, RetrainData, Timing};
 use crate::start::warm_started_tagger;
@@ -117,11 +118,17 @@ pub fn extend(
         ));
     }
     spec.check()?;
+    // metrics.json and run-config.json record these paths as text: one that
+    // is not UTF-8 is refused now, not once training is done.
+    check_recorded_paths([
+        ("old_model", RUN_CONFIG_FILE, Some(spec.old_model.as_path())),
+        ("run_dir", METRICS_FILE, Some(run_dir)),
+    ])?;
     let plain = device.clone().inner();
     let source = spec.old_model.as_path();
     let tokenizer = retag_data::align::load_tokenizer(source)?;
     let (encoder, old_tagger) = retag_model::folder::load(source, device)?.split_encoder();
-    let encoder = encoder.expect("a model read from a folder has its encoder");
+    let encoder = encoder.expect("folder::load builds every model with its encoder (TaggerModel::new, with_parts)");
     let old_tagger = old_tagger.tagger().clone();
     // The old model as it is, before training changes anything: it
     // pseudo-labels the training data and is the distillation's teacher.

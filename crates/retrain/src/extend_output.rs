@@ -17,7 +17,9 @@ use serde_json::{Value, json};
 
 use crate::error::{Result, RetrainError};
 use crate::extend::{EXTEND, ExtendOutcome, ExtendSpec};
-use crate::output::{CURVE_FILE, METRICS_FILE, RUN_CONFIG_FILE, run_metrics, write_json_atomically};
+use crate::output::{
+    CURVE_FILE, METRICS_FILE, METRICS_SERIALIZE, RUN_CONFIG_FILE, recorded_path, run_metrics, write_json_atomically,
+};
 use crate::rehearsal::RehearsalCounts;
 use crate::type_split::GroupScores;
 
@@ -62,17 +64,19 @@ pub fn extend_metrics(outcome: &ExtendOutcome) -> ExtendMetrics {
     }
 }
 
-/// The settings an extension resolved to.
-pub fn extend_config_json(spec: &ExtendSpec, outcome: &ExtendOutcome) -> Value {
-    json!({
+/// The settings an extension resolved to. An old model path that is not
+/// UTF-8 is refused by field: JSON keeps paths as text.
+pub fn extend_config_json(spec: &ExtendSpec, outcome: &ExtendOutcome) -> Result<Value> {
+    let old_model = recorded_path("old_model", Some(&spec.old_model))?;
+    Ok(json!({
         "strategy": EXTEND,
-        "old_model": spec.old_model,
+        "old_model": old_model,
         "head": outcome.run.head.name(),
         "scheme": spec.scheme.to_string(),
         "rehearsal": spec.rehearsal,
         "distill": spec.distill,
         "train": spec.config,
-    })
+    }))
 }
 
 /// Exports the extended model to `out_dir` (which must not exist; the
@@ -84,9 +88,13 @@ pub fn write_extension(outcome: &ExtendOutcome, spec: &ExtendSpec, out_dir: &Pat
     retag_model::folder::export(&run.model, out_dir, Some(&run.tokenizer_dir))?;
     // As `retrain` does: the folder must reload as the model and compute its scores.
     retag_model::verify_folder(&run.model, out_dir, &run.model.device())?;
-    let metrics = serde_json::to_value(extend_metrics(outcome)).expect("metrics hold only numbers, strings and paths");
+    // Both records are made before either is written, as `retrain`'s are.
+    let metrics = extend_metrics(outcome);
+    metrics.run.check_paths()?;
+    let metrics = serde_json::to_value(metrics).expect(METRICS_SERIALIZE);
+    let config = extend_config_json(spec, outcome)?;
     write_json_atomically(&out_dir.join(METRICS_FILE), &metrics)?;
-    write_json_atomically(&out_dir.join(RUN_CONFIG_FILE), &extend_config_json(spec, outcome))?;
+    write_json_atomically(&out_dir.join(RUN_CONFIG_FILE), &config)?;
     let records = retag_train::read_eval_log(&run.run_dir)?;
     let picture = learning_curves_svg(&[Curve { name: EXTEND, records: &records }]);
     let curve = run.run_dir.join(CURVE_FILE);

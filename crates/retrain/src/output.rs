@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use retag_data::conll::Separator;
-use retag_data::run_metrics::{RowSource, RowStart, RunMetrics, RunScores};
+use retag_data::run_metrics::{RowSource, RowStart, RunMetrics, RunScores, path_as_text};
 use retag_train::curves::{Curve, learning_curves_svg};
 use serde_json::{Value, json};
 
@@ -17,6 +17,10 @@ pub use retag_data::run_metrics::METRICS_FILE;
 pub const RUN_CONFIG_FILE: &str = "run-config.json";
 /// The picture of the run's learning curve, in the run folder beside its log.
 pub const CURVE_FILE: &str = "learning-curve.svg";
+/// Why serializing a run's metrics cannot fail once
+/// [`RunMetrics::check_paths`] has passed.
+pub(crate) const METRICS_SERIALIZE: &str =
+    "check_paths found every path UTF-8; the rest is numbers, strings and string-keyed maps";
 /// The test split with the model's tags (`token gold predicted` per line),
 /// when the run had a test split.
 pub const TEST_PREDICTIONS_FILE: &str = "test-predictions.txt";
@@ -32,11 +36,14 @@ pub fn write_outcome(outcome: &Outcome, spec: &RetrainSpec, out_dir: &Path) -> R
     // head, or computes other scores, is an error now rather than a
     // surprise later. On the model's own device, so the scores agree exactly.
     retag_model::verify_folder(&outcome.model, out_dir, &outcome.model.device())?;
-    write_json_atomically(
-        &out_dir.join(METRICS_FILE),
-        &serde_json::to_value(run_metrics(outcome)).expect("metrics serialize"),
-    )?;
-    write_json_atomically(&out_dir.join(RUN_CONFIG_FILE), &run_config_json(spec))?;
+    // Both records are made before either is written: a path one cannot hold
+    // leaves neither behind.
+    let metrics = run_metrics(outcome);
+    metrics.check_paths()?;
+    let metrics = serde_json::to_value(metrics).expect(METRICS_SERIALIZE);
+    let config = run_config_json(spec)?;
+    write_json_atomically(&out_dir.join(METRICS_FILE), &metrics)?;
+    write_json_atomically(&out_dir.join(RUN_CONFIG_FILE), &config)?;
     if let Some(tagged) = &outcome.test_predictions {
         // Tabs only where a token holds a space, as the data it came from must have had them.
         let spaced = tagged.sentences.iter().flat_map(|s| &s.tokens).any(|token| token.contains(' '));
@@ -83,12 +90,15 @@ pub fn run_metrics(outcome: &Outcome) -> RunMetrics {
     }
 }
 
-/// The settings a run resolved to.
-pub fn run_config_json(spec: &RetrainSpec) -> Value {
-    json!({
+/// The settings a run resolved to. A model path that is not UTF-8 is
+/// refused by field: JSON keeps paths as text.
+pub fn run_config_json(spec: &RetrainSpec) -> Result<Value> {
+    let old_model = recorded_path("old_model", spec.old_model.as_deref())?;
+    let base_model = recorded_path("base_model", spec.base_model.as_deref())?;
+    Ok(json!({
         "strategy": spec.strategy.name(),
-        "old_model": spec.old_model,
-        "base_model": spec.base_model,
+        "old_model": old_model,
+        "base_model": base_model,
         "lineage": match &spec.lineage {
             crate::lineage::LineageSource::Mapping(mapping) => json!({"mapping": mapping.origin().to_string()}),
             crate::lineage::LineageSource::Infer { min_share } => json!({"infer": {"min_share": min_share}}),
@@ -101,12 +111,32 @@ pub fn run_config_json(spec: &RetrainSpec) -> Value {
         "distill": spec.distill,
         "adapter": (spec.strategy == crate::Strategy::Adapter).then(|| spec.adapter.unwrap_or_default()),
         "train": spec.config,
-    })
+    }))
+}
+
+/// `path` as `run-config.json` records it (`None` stays `None`).
+pub(crate) fn recorded_path<'a>(what: &str, path: Option<&'a Path>) -> Result<Option<&'a str>> {
+    Ok(path.map(|path| path_as_text(what, RUN_CONFIG_FILE, path)).transpose()?)
+}
+
+/// Refuses, before a run starts, a path that `metrics.json` or
+/// `run-config.json` would record but cannot (see [`path_as_text`]), rather
+/// than after hours of training: each `(field, record, path)`.
+pub(crate) fn check_recorded_paths<'a>(
+    paths: impl IntoIterator<Item = (&'static str, &'static str, Option<&'a Path>)>,
+) -> Result<()> {
+    for (what, record, path) in paths {
+        if let Some(path) = path {
+            path_as_text(what, record, path)?;
+        }
+    }
+    Ok(())
 }
 
 /// Writes `value` to `path` through a temporary file and a rename, so a
 /// reader never sees half a file.
 pub fn write_json_atomically(path: &Path, value: &Value) -> Result<()> {
-    let text = serde_json::to_string_pretty(value).expect("a JSON value always serializes");
+    let text = serde_json::to_string_pretty(value)
+        .expect("a serde_json Value has string keys and only finite numbers, which always serialize");
     Ok(retag_data::atomic::write_atomically(path, format!("{text}\n").as_bytes())?)
 }

@@ -193,7 +193,7 @@ mod tests {
 
     #[test]
     fn stages_parse_and_print_back() {
-        for text in ["head:1,top2:1,all:2", "head:2,all:1", "top1:1,top3:2", "all:4"] {
+        for text in [DEFAULT_STAGES, "head:1,top2:1,all:2", "head:2,all:1", "top1:1,top3:2", "all:4"] {
             assert_eq!(text.parse::<StagePlan>().unwrap().to_string(), text);
         }
         assert_eq!("head,all".parse::<StagePlan>().unwrap().to_string(), "head:1,all:1");

@@ -163,7 +163,10 @@ impl PseudoLabeler {
                 fates.push(WordFate::Gold);
                 continue;
             }
-            let kind = Tag::parse(old).expect("encoded from parsed tags").kind.to_string();
+            let kind = Tag::parse(old)
+                .expect("convert wrote each tag from a decoded span, as O or PREFIX-TYPE")
+                .kind
+                .to_string();
             let (tag, fate) = if f64::from(confidence) >= self.rule.threshold {
                 (old.clone(), WordFate::Relabelled(kind))
             } else if self.rule.leave_out_unsure {

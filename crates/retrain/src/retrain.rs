@@ -22,6 +22,7 @@ use crate::error::{Result, RetrainError};
 use crate::head_choice::HeadChoice;
 use crate::infer::infer_lineage;
 use crate::lineage::{Lineage, LineageSource};
+use crate::output::{METRICS_FILE, RUN_CONFIG_FILE, check_recorded_paths};
 use crate::progressive::StagePlan;
 use crate::retention::{Retention, RetentionBaseline};
 use crate::start::{fresh_tagger, warm_started_tagger};
@@ -163,6 +164,14 @@ pub fn retrain(
     if !device.is_autodiff() {
         return Err(RetrainError::Mismatch { reason: "retraining needs an autodiff device (Device::autodiff)".into() });
     }
+    // metrics.json and run-config.json record these paths as text: one that
+    // is not UTF-8 is refused now, not once training is done.
+    check_recorded_paths([
+        ("old_model", RUN_CONFIG_FILE, spec.old_model.as_deref()),
+        ("base_model", RUN_CONFIG_FILE, spec.base_model.as_deref()),
+        ("run_dir", METRICS_FILE, Some(run_dir)),
+        ("retain_data", METRICS_FILE, data.retain.as_ref().and_then(|retain| retain.file.path.as_deref())),
+    ])?;
     if spec.strategy == Strategy::Frozen && spec.config.augment.is_some() {
         return Err(RetrainError::option(
             "augment",
@@ -195,7 +204,10 @@ pub fn retrain(
                 ));
             }
             let (encoder, old_tagger) = loaded.split_encoder();
-            (encoder.expect("a model read from a folder has its encoder"), Some(old_tagger))
+            (
+                encoder.expect("folder::load builds every model with its encoder (TaggerModel::new, with_parts)"),
+                Some(old_tagger),
+            )
         }
     };
 
@@ -243,7 +255,9 @@ pub fn retrain(
         Some(match &spec.lineage {
             LineageSource::Mapping(mapping) => Lineage::from_mapping(mapping, &labels),
             LineageSource::Infer { min_share } => {
-                let old = old_valid.as_ref().expect("the old model is loaded when a lineage is inferred");
+                let old = old_valid
+                    .as_ref()
+                    .expect("an inferred lineage sets needs_old, so old_valid is Some or returned an error");
                 infer_lineage(old, &train, spec.scheme, *min_share, batch, &plain)?
             }
         })
@@ -299,9 +313,9 @@ pub fn retrain(
     let distillation = match &spec.distill {
         Some(settings) => {
             let teacher = if frozen { old_head } else { old_valid };
-            let teacher = teacher.expect("the old model is loaded when it is distilled");
+            let teacher = teacher.expect("distill sets needs_old (old_valid) and refuses full (frozen has old_head)");
             let cache = TeacherCache::compute(&teacher, &train, batch, &plain)?;
-            let lineage = lineage.as_ref().expect("a lineage is found when distilling");
+            let lineage = lineage.as_ref().expect("distill sets needs_lineage, so the lineage was built above");
             let fold = fold_labels(&labels, teacher.tagset(), lineage)?;
             Some((cache, Distillation { fold, weight: settings.weight, temperature: settings.temperature }, teacher))
         }
@@ -337,7 +351,10 @@ pub fn retrain(
     };
     let (test, test_predictions) = match &data.test {
         Some(test) => {
-            let encoder_config = &model.encoder().expect("the model has its encoder back").config;
+            let encoder_config = &model
+                .encoder()
+                .expect("frozen put its encoder back with with_encoder; the others trained with one")
+                .config;
             let options = align_options(&spec.config, encoder_config, &tokenizer)?;
             let (report, tagged) =
                 score_test(&model, test, &tokenizer, &labels, &options, spec.config.eval_batch_size, &plain)?;
@@ -396,7 +413,7 @@ fn adapter_of(
         }
         return Ok(None);
     }
-    let old = old.expect("strategy adapter loads the old model");
+    let old = old.expect("every strategy but full, adapter included, loads the old tagger");
     let old = OldModel { encoder: encoder.clone(), tagger: old.tagger().clone() };
     Ok(Some(Adapter::new(old, spec.adapter.unwrap_or_default(), seed, device)?))
 }
@@ -422,9 +439,11 @@ fn schedule_stages(spec: &RetrainSpec, layers: usize, config: &mut TrainConfig) 
     }
     let plan = match (spec.strategy, stages) {
         (Strategy::Progressive, Some(plan)) => Some(plan.clone()),
-        (Strategy::Progressive, None) => {
-            Some(crate::progressive::DEFAULT_STAGES.parse::<StagePlan>().expect("the default stages parse"))
-        }
+        (Strategy::Progressive, None) => Some(
+            crate::progressive::DEFAULT_STAGES
+                .parse::<StagePlan>()
+                .expect("DEFAULT_STAGES is a constant; progressive's stages_parse_and_print_back parses it"),
+        ),
         (_, Some(_)) => {
             return Err(RetrainError::option("stages", format!("stages are for progressive, not {}", spec.strategy)));
         }

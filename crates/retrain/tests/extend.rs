@@ -196,6 +196,44 @@ fn spec(fixture: &Fixture, epochs: usize) -> ExtendSpec {
 /// it is, and the training split rewritten by pseudo-rehearsal (every
 /// relabelled word scored with its old type, every left-out word scored
 /// nowhere).
+/// run-config.json records the old model's path and metrics.json the run
+/// folder's, as JSON text: a path that is not UTF-8 is refused by field
+/// before the old model is read.
+#[cfg(unix)]
+#[test]
+fn a_path_json_cannot_hold_is_refused_by_field_before_extending() {
+    use std::os::unix::ffi::OsStrExt;
+    let _turn = serial();
+    let dir = TempDir::new().expect("a temporary directory");
+    let latin1 = dir.path().join(std::ffi::OsStr::from_bytes(b"caf\xe9"));
+    let data = RetrainData {
+        train: split(Vec::new(), "train.conll"),
+        dev: split(Vec::new(), "dev.conll"),
+        test: None,
+        retain: None,
+    };
+    let spec = |old_model: PathBuf| ExtendSpec {
+        old_model,
+        head: None,
+        config: config(1),
+        rehearsal: RehearsalRule::default(),
+        distill: None,
+        scheme: Scheme::Iob2,
+        progress: ProgressMode::Off,
+    };
+    let run_dir = dir.path().join("run");
+    for (spec, run_dir, field, record) in [
+        (spec(latin1.clone()), &run_dir, "old_model", "run-config.json"),
+        (spec(dir.path().join("old")), &latin1, "run_dir", "metrics.json"),
+    ] {
+        let error = extend(&spec, &data, run_dir, false, &device()).err().expect("refused");
+        assert!(matches!(error, RetrainError::Data(retag_data::DataError::PathNotUtf8 { .. })), "{field}: {error:?}");
+        let message = error.to_string();
+        assert!(message.starts_with(&format!("{field} {}", dir.path().display())), "{message}");
+        assert!(message.contains(&format!("caf\u{fffd}: not valid UTF-8, but {record} keeps it")), "{message}");
+    }
+}
+
 #[test]
 fn rehearsal_rewrites_the_training_split_and_the_warm_start_keeps_every_old_row() {
     let _turn = serial();

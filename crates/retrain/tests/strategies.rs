@@ -15,7 +15,7 @@ use retag_heads::{HeadKind, MlpSpec};
 use retag_model::TaggerModel;
 use retag_model::folder;
 use retag_retrain::lineage::{Lineage, LineageSource};
-use retag_retrain::output::{METRICS_FILE, RUN_CONFIG_FILE, write_outcome};
+use retag_retrain::output::{METRICS_FILE, RUN_CONFIG_FILE, run_config_json, write_outcome};
 use retag_retrain::{HeadChoice, RetrainData, RetrainError, RetrainSpec, Strategy, retrain};
 use retag_train::dataset::{AlignedSplit, align_options};
 use retag_train::evaluate::predict;
@@ -446,6 +446,64 @@ fn a_strategy_without_its_starting_model_is_refused_by_name() {
         let error = retrain(&spec, &data, run.path(), false, &device()).err().expect("refused");
         assert!(matches!(error, RetrainError::Option { option, .. } if option == field), "{strategy}: {error}");
     }
+}
+
+/// metrics.json and run-config.json keep paths as JSON text, and serde
+/// cannot write one that is not UTF-8: such a path is refused by field
+/// before anything is read or trained (no run folder is made), and
+/// run-config.json's writer refuses it too rather than panicking.
+#[cfg(unix)]
+#[test]
+fn a_path_json_cannot_hold_is_refused_by_field_before_training() {
+    use std::os::unix::ffi::OsStrExt;
+    let _turn = serial();
+    let run = TempDir::new().expect("a temporary directory");
+    let latin1 = run.path().join(std::ffi::OsStr::from_bytes(b"caf\xe9"));
+    let data = |retain: Option<Split>| RetrainData {
+        train: split(sentences(4, 1, &NEW), "train.conll"),
+        dev: split(sentences(4, 2, &NEW), "dev.conll"),
+        test: None,
+        retain,
+    };
+    let spec = |old_model: Option<PathBuf>, base_model: Option<PathBuf>| RetrainSpec {
+        strategy: Strategy::Naive,
+        old_model,
+        base_model,
+        lineage: LineageSource::Infer { min_share: 0.5 },
+        head: HeadChoice::LINEAR,
+        mlp: MlpSpec::default(),
+        schedule: Default::default(),
+        distill: None,
+        adapter: None,
+        config: config(1),
+        scheme: Scheme::Iob2,
+        progress: ProgressMode::Off,
+    };
+    let run_dir = run.path().join("run");
+    let retained = Split::new(sentences(4, 3, &OLD), Location::file(&latin1));
+    let cases = [
+        (spec(Some(latin1.clone()), None), data(None), &run_dir, "old_model", RUN_CONFIG_FILE),
+        (spec(None, Some(latin1.clone())), data(None), &run_dir, "base_model", RUN_CONFIG_FILE),
+        (spec(None, None), data(None), &latin1, "run_dir", METRICS_FILE),
+        (spec(None, None), data(Some(retained)), &run_dir, "retain_data", METRICS_FILE),
+    ];
+    for (spec, data, run_dir, field, record) in cases {
+        let error = retrain(&spec, &data, run_dir, false, &device()).err().expect("refused");
+        assert!(matches!(error, RetrainError::Data(retag_data::DataError::PathNotUtf8 { .. })), "{field}: {error:?}");
+        let message = error.to_string();
+        assert!(message.starts_with(&format!("{field} {}", run.path().display())), "{message}");
+        assert!(
+            message.contains(&format!("caf\u{fffd}: not valid UTF-8, but {record} keeps it as JSON text")),
+            "{message}"
+        );
+        assert!(!run_dir.exists(), "{field}: nothing is made before the refusal");
+    }
+
+    let error = run_config_json(&spec(Some(PathBuf::from("/models/old")), Some(latin1))).unwrap_err().to_string();
+    assert!(error.starts_with(&format!("base_model {}", run.path().display())), "{error}");
+    let written = run_config_json(&spec(Some(PathBuf::from("/models/old")), None)).expect("UTF-8 paths are written");
+    assert_eq!(written["old_model"], "/models/old");
+    assert!(written["base_model"].is_null());
 }
 
 /// Every head, trained by the one loop over windows (`naive`) and over the
