@@ -12,6 +12,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use retag_data::eval_record::read_eval_log;
 
 use crate::error::{CompareError, Result};
@@ -213,26 +214,22 @@ fn per_type_bars(report: &CompareReport) -> Result<Option<Picture>> {
             .y_label_area_size(60)
             .build_cartesian_2d(0.0..types.len() as f64 * group, 0.0..100.0)
             .map_err(drawn)?;
-        let names = types.clone();
-        let centre = move |x: &f64| {
-            let slot = x / group;
-            let index = slot.floor() as usize;
-            // A label under the middle of each group only.
-            if (slot - index as f64 - 0.5).abs() < 0.5 / group {
-                names.get(index).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        };
+        // The type names are written by hand under each group's middle: the
+        // mesh's own labels sit on "nice" tick values, which neither fall on
+        // the groups' middles nor come one per group.
         chart
             .configure_mesh()
             .disable_x_mesh()
+            .x_labels(0)
             .y_desc("test F1 (%)")
-            .x_labels(types.len() * (rows.len() + 1) * 2 + 1)
-            .x_label_formatter(&centre)
             .label_style((FONT, 14))
             .draw()
             .map_err(drawn)?;
+        let under_axis = TextStyle::from((FONT, 14).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
+        for (t, kind) in types.iter().enumerate() {
+            let (x, y) = chart.backend_coord(&((t as f64 + 0.5) * group, 0.0));
+            root.draw(&Text::new(kind.clone(), (x, y + 10), under_axis.clone())).map_err(drawn)?;
+        }
         for (at, row) in rows.iter().enumerate() {
             let color = colour(at);
             let bars = types.iter().enumerate().filter_map(|(t, kind)| {
