@@ -79,7 +79,7 @@ pub fn run(args: &CompareExampleArgs) -> Result<()> {
 /// report is complete and this says so.
 fn screenshot(page: &Path, picture: &Path) {
     let mut command = Command::new("chromium");
-    command.args(["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1280,5200"]);
+    command.args(["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1280,3250"]);
     command.arg(format!("--screenshot={}", picture.display())).arg(format!("file://{}", page.display()));
     match command.output() {
         Ok(output) if output.status.success() && picture.is_file() => {
