@@ -150,8 +150,11 @@ pub fn run(args: &RetrainArgs) -> Result<()> {
     command.arg("--retain-data").arg(coarse.join("test.txt"));
     command.args(["--", "--tab-separated", "--learning-rate", &args.learning_rate.to_string()]);
     run_step("retrain the old model for the ten fine types with every strategy (retag compare)", command)?;
-    println!("
-the comparison (report.html with its pictures, report.md, report.json): {}", report.display());
+    println!(
+        "
+the comparison (report.html with its pictures, report.md, report.json): {}",
+        report.display()
+    );
     println!("models (HuggingFace format, with metrics.json): {}", report.join("models").display());
     println!("training logs (evaluations.jsonl per run): {}", report.join("runs").display());
     println!("old coarse model: {}", old.display());

@@ -12,7 +12,8 @@ pub const FROZEN_EPOCHS: usize = 20;
 
 /// The `retrain` flags compare sets for each run itself: a recipe or the
 /// flags common to every run must not fight them.
-pub const SET_PER_RUN: [&str; 8] = ["--model", "--train", "--dev", "--test", "--out", "--seed", "--run-dir", "--resume"];
+pub const SET_PER_RUN: [&str; 8] =
+    ["--model", "--train", "--dev", "--test", "--out", "--seed", "--run-dir", "--resume"];
 
 /// One entry of the comparison.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

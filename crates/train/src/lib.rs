@@ -44,10 +44,10 @@ pub mod stages;
 pub mod teacher;
 pub mod trainer;
 
+pub use augmentation::Augmentation;
 pub use checkpoint::{Best, StopReason, TrainState};
 pub use config::TrainConfig;
 pub use dataset::Split;
-pub use augmentation::Augmentation;
 pub use distill::{Distillation, Distiller};
 pub use epoch_data::{EpochData, EpochDataError, EpochInputs};
 pub use error::{Result, TrainError};
