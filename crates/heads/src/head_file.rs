@@ -86,7 +86,9 @@ pub(crate) fn save(tagger: &Tagger, path: &Path) -> Result<()> {
     let bytes: Vec<(String, Vec<usize>, Vec<u8>)> = table
         .into_iter()
         .map(|(name, shape)| {
-            let data = values.remove(&name).expect("host_tensors and layout name the same tensors");
+            let data = values
+                .remove(&name)
+                .expect("host_tensors and layout both list the tensors of tagger.spec(), each once");
             debug_assert_eq!(data.len(), shape.iter().product::<usize>(), "{name}");
             let bytes = data.iter().flat_map(|value| value.to_le_bytes()).collect();
             (name, shape, bytes)
@@ -96,7 +98,8 @@ pub(crate) fn save(tagger: &Tagger, path: &Path) -> Result<()> {
     let views = bytes
         .iter()
         .map(|(name, shape, data)| {
-            let view = TensorView::new(Dtype::F32, shape.clone(), data).expect("shape and byte count agree");
+            let view = TensorView::new(Dtype::F32, shape.clone(), data)
+                .expect("the tagger's tensors have the shapes its spec lays out: 4 bytes per element");
             (name.as_str(), view)
         })
         .collect::<Vec<_>>();
@@ -214,7 +217,9 @@ struct Tensors<'a> {
 
 impl Tensors<'_> {
     fn take(&mut self, name: &str) -> (Vec<usize>, Vec<f32>) {
-        self.values.remove(name).expect("every tensor of the layout was read and checked")
+        self.values
+            .remove(name)
+            .expect("load inserted every tensor of the layout (or returned), and each is taken once")
     }
 
     fn matrix(&mut self, name: &str) -> Tensor<2> {

@@ -127,7 +127,7 @@ impl MlpHead {
             let inputs = if index == 0 { hidden } else { width };
             pytorch_linear::from_pytorch(&hidden_layer_name(index), layer.weight, layer.bias, width, inputs)
         });
-        let dense = layers.next().expect("validated: at least one hidden layer")?;
+        let dense = layers.next().expect("spec.validate() requires 1+ layers and weights.hidden has spec.layers")?;
         let deeper = layers.collect::<Result<Vec<_>>>()?;
         let out_proj =
             pytorch_linear::from_pytorch(OUT_PROJ, weights.out.weight, weights.out.bias, tagset.len(), width)?;

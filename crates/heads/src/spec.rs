@@ -75,7 +75,7 @@ impl HeadSpec {
 
     /// The spec as a JSON value, to embed in a model file.
     pub fn to_json(&self) -> serde_json::Value {
-        serde_json::to_value(self).expect("a head spec always serializes")
+        serde_json::to_value(self).expect("a head spec is numbers and enums, which always serialize")
     }
 
     /// A spec read from a JSON value and checked. JSON that does not have
