@@ -40,7 +40,8 @@ pub fn save(adapter: &Adapter, path: &Path) -> Result<()> {
         .map(|(name, (shape, values))| (name, shape, values.iter().flat_map(|value| value.to_le_bytes()).collect()))
         .collect();
     let views = bytes.iter().map(|(name, shape, data)| {
-        let view = TensorView::new(Dtype::F32, shape.clone(), data).expect("shape and byte count agree");
+        let view = TensorView::new(Dtype::F32, shape.clone(), data)
+            .expect("the collector read each tensor's values with its own dims: 4 bytes per element");
         (name.as_str(), view)
     });
     let metadata = HashMap::from([("format".to_string(), "retag-adapter".to_string())]);

@@ -123,7 +123,8 @@ fn write_parts(model: &TaggerModel, encoder: &BertModel, dir: &Path, tokenizer_f
         adapter,
     };
     let path = dir.join(MODEL_FILE);
-    let text = serde_json::to_string_pretty(&description).expect("a model description always serializes");
+    let text = serde_json::to_string_pretty(&description)
+        .expect("a model description is strings, numbers and a head spec; no path, no non-string key");
     std::fs::write(&path, text + "\n").map_err(ModelError::io(&path))
 }
 

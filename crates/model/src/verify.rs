@@ -70,7 +70,9 @@ pub fn verify_folder(model: &TaggerModel, dir: &Path, device: &Device) -> Result
 /// fit `max_position_embeddings`.
 fn probe(config: &BertConfig) -> Vec<Vec<u32>> {
     let vocab = config.vocab_size.max(1) as u64;
-    let id = |i: u64| u32::try_from((i * 7919 + 1) % vocab).expect("below the vocabulary size, which fits u32");
+    let id = |i: u64| {
+        u32::try_from((i * 7919 + 1) % vocab).expect("i < 12, so at most 11 * 7919 + 1, whatever the vocabulary")
+    };
     let long = config.max_position_embeddings.min(8) as u64;
     let short = long.div_ceil(2);
     vec![(0..long).map(id).collect(), (long..long + short).map(id).collect()]
@@ -109,5 +111,9 @@ fn scores(model: &TaggerModel, rows: &[Vec<u32>]) -> Result<Vec<f32>> {
 }
 
 fn host<const D: usize>(tensor: Tensor<D>) -> Vec<f32> {
-    tensor.into_data().convert::<f32>().try_into_vec::<f32>().expect("data converted to f32 reads as f32")
+    tensor
+        .into_data()
+        .convert::<f32>()
+        .try_into_vec::<f32>()
+        .expect("convert::<f32>() made the data f32, which try_into_vec::<f32> reads")
 }
