@@ -134,7 +134,8 @@ impl Checkpoint {
     /// Writes `dir/checkpoint.bin` atomically (see the module doc).
     pub fn write(&self, dir: &Path) -> Result<PathBuf> {
         let path = dir.join(CHECKPOINT);
-        let header = serde_json::to_vec(&self.header).expect("a checkpoint header always serializes");
+        let header = serde_json::to_vec(&self.header)
+            .expect("a header is numbers, strings and string-keyed maps (no path), which always serialize");
         let empty = Bytes::from_bytes_vec(Vec::new());
         let sections: [&[u8]; 4] = [&header, &self.model, &self.optimizer, self.best_model.as_ref().unwrap_or(&empty)];
         // Streamed rather than joined into one buffer: the sections already
@@ -176,7 +177,7 @@ impl Checkpoint {
             sections.push(bytes);
         }
         let mut sections = sections.into_iter();
-        let mut next = || sections.next().expect("four sections were read");
+        let mut next = || sections.next().expect("the loop read four sections or returned; four are taken");
         let header: Header = serde_json::from_slice(&next()).map_err(|error| bad(format!("header: {error}")))?;
         if header.format_version != FORMAT_VERSION {
             return Err(bad(format!(

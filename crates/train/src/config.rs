@@ -202,7 +202,7 @@ impl TrainConfig {
     pub fn changes_from(&self, before: &TrainConfig) -> Vec<String> {
         let as_map = |config: &TrainConfig| {
             serde_json::to_value(config)
-                .expect("a TrainConfig always serializes")
+                .expect("a TrainConfig is numbers, strings and string-keyed maps (no path), which always serialize")
                 .as_object()
                 .cloned()
                 .unwrap_or_default()

@@ -135,7 +135,7 @@ impl Distiller {
         let groups = settings
             .fold
             .iter()
-            .map(|old| reachable.binary_search(old).expect("every folded label is reachable"))
+            .map(|old| reachable.binary_search(old).expect("reachable is fold sorted and deduplicated"))
             .collect();
         Ok(Self { run_teacher: teacher.fingerprint(), settings, teacher, reachable, groups })
     }

@@ -40,7 +40,8 @@ impl EvalLog {
     }
 
     pub fn append(&mut self, record: &EvalRecord) -> Result<()> {
-        let line = serde_json::to_string(record).expect("an EvalRecord always serializes");
+        let line = serde_json::to_string(record)
+            .expect("an EvalRecord is numbers and string-keyed maps, which always serialize");
         writeln!(self.file, "{line}").and_then(|()| self.file.flush()).map_err(TrainError::io(&self.path))
     }
 
