@@ -153,7 +153,9 @@ impl CompareReport {
 
     /// Writes `report.json` and `report.md` into `dir`.
     pub fn write(&self, dir: &Path) -> Result<()> {
-        let json = serde_json::to_string_pretty(self).expect("a report serializes") + "\n";
+        let json = serde_json::to_string_pretty(self)
+            .expect("paths are kept as display() strings; the rest is strings, numbers and string-keyed maps")
+            + "\n";
         retag_data::atomic::write_atomically(&dir.join(REPORT_JSON), json.as_bytes())?;
         retag_data::atomic::write_atomically(&dir.join(REPORT_MARKDOWN), self.to_markdown().as_bytes())?;
         Ok(())

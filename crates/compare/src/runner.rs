@@ -110,7 +110,7 @@ pub fn run_all(
             match retag_bench::process::measure(&mut command, &log) {
                 Ok(measured) => {
                     let cost = RunCost { wall_secs: measured.wall_secs, peak_rss_mib: measured.peak_rss_mib };
-                    let text = serde_json::to_string(&cost).expect("a cost serializes");
+                    let text = serde_json::to_string(&cost).expect("a cost is two numbers, which always serialize");
                     std::fs::write(&cost_file, text).map_err(CompareError::io(&cost_file))?;
                     let metrics = RunMetrics::read(&model_dir)?;
                     let record = RunRecord { recipe: recipe.name.clone(), seed, model_dir, metrics, cost };
