@@ -210,16 +210,25 @@ fn export_encoder(model: &BertForTokenClassification, out: &Path, vocab: &Path) 
 
 fn spec(strategy: Strategy, fixture: &Fixture, lineage: LineageSource, epochs: usize) -> RetrainSpec {
     RetrainSpec {
-        strategy,
-        old_model: Some(fixture.old.clone()),
-        base_model: Some(fixture.base.clone()),
         lineage,
+        config: config(epochs),
+        ..spec_from(strategy, Some(fixture.old.clone()), Some(fixture.base.clone()))
+    }
+}
+
+/// A one-epoch spec with the given starting models and every other choice at its plain default.
+fn spec_from(strategy: Strategy, old_model: Option<PathBuf>, base_model: Option<PathBuf>) -> RetrainSpec {
+    RetrainSpec {
+        strategy,
+        old_model,
+        base_model,
+        lineage: LineageSource::Infer { min_share: 0.5 },
         head: HeadChoice::LINEAR,
         mlp: MlpSpec::default(),
         schedule: Default::default(),
         distill: None,
         adapter: None,
-        config: config(epochs),
+        config: config(1),
         scheme: Scheme::Iob2,
         progress: ProgressMode::Off,
     }
@@ -429,20 +438,7 @@ fn a_strategy_without_its_starting_model_is_refused_by_name() {
     };
     let run = TempDir::new().expect("a temporary directory");
     for (strategy, field) in [(Strategy::Naive, "old_model"), (Strategy::Full, "base_model")] {
-        let spec = RetrainSpec {
-            strategy,
-            old_model: None,
-            base_model: None,
-            lineage: LineageSource::Infer { min_share: 0.5 },
-            head: HeadChoice::LINEAR,
-            mlp: MlpSpec::default(),
-            schedule: Default::default(),
-            distill: None,
-            adapter: None,
-            config: config(1),
-            scheme: Scheme::Iob2,
-            progress: ProgressMode::Off,
-        };
+        let spec = spec_from(strategy, None, None);
         let error = retrain(&spec, &data, run.path(), false, &device()).err().expect("refused");
         assert!(matches!(error, RetrainError::Option { option, .. } if option == field), "{strategy}: {error}");
     }
@@ -465,20 +461,7 @@ fn a_path_json_cannot_hold_is_refused_by_field_before_training() {
         test: None,
         retain,
     };
-    let spec = |old_model: Option<PathBuf>, base_model: Option<PathBuf>| RetrainSpec {
-        strategy: Strategy::Naive,
-        old_model,
-        base_model,
-        lineage: LineageSource::Infer { min_share: 0.5 },
-        head: HeadChoice::LINEAR,
-        mlp: MlpSpec::default(),
-        schedule: Default::default(),
-        distill: None,
-        adapter: None,
-        config: config(1),
-        scheme: Scheme::Iob2,
-        progress: ProgressMode::Off,
-    };
+    let spec = |old_model, base_model| spec_from(Strategy::Naive, old_model, base_model);
     let run_dir = run.path().join("run");
     let retained = Split::new(sentences(4, 3, &OLD), Location::file(&latin1));
     let cases = [
