@@ -24,7 +24,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use retag_data::conll::{ConllOptions, Separator, read_conll_file, write_conll_file};
+use retag_data::conll::{ConllOptions, ConllWriter, Separator, read_conll_file};
 use retag_data::mapping::{RelabelOptions, TagsetMapping, Unmapped};
 use retag_data::{Location, OnInvalid, Scheme, Sentence};
 
@@ -195,12 +195,14 @@ fn relabel(sentences: &[Sentence], mapping: &TagsetMapping, file: &Path) -> Resu
     sentences.iter().map(|sentence| Ok(mapping.relabel(sentence, Scheme::Iob2, options, &location)?)).collect()
 }
 
-/// Writes `sentences` through a temporary file, so a killed run never leaves half a file.
+/// Writes `sentences` atomically (retag-data's atomic writer), so a killed
+/// run never leaves half a file.
 pub(crate) fn write_sentences(path: &Path, sentences: &[Sentence]) -> Result<()> {
-    let partial = path.with_extension("partial");
-    write_conll_file(&partial, sentences, Separator::Space)?;
-    std::fs::rename(&partial, path)
-        .with_context(|| format!("cannot rename {} to {}", partial.display(), path.display()))
+    let mut writer = ConllWriter::new(Vec::new(), Separator::Space).with_destination(path);
+    for sentence in sentences {
+        writer.write_sentence(sentence)?;
+    }
+    Ok(retag_data::atomic::write_atomically(path, &writer.finish()?)?)
 }
 
 /// Entity F1 (%) per type and micro, as `retag eval --json` reports it.
