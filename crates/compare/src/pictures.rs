@@ -11,6 +11,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use retag_data::eval_record::read_eval_log;
@@ -177,14 +178,7 @@ fn learning_curves(report: &CompareReport) -> Result<Option<Picture>> {
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
             chart.draw_series(points.iter().map(|p| Circle::new(*p, 3, color.filled()))).map_err(drawn)?;
         }
-        chart
-            .configure_series_labels()
-            .label_font((FONT, 14))
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::LowerRight)
-            .draw()
-            .map_err(drawn)?;
+        draw_legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         root.present().map_err(drawn)?;
     }
     Ok(Some(Picture { stem: "learning-curves", title: "Learning curves".into(), svg }))
@@ -243,17 +237,25 @@ fn per_type_bars(report: &CompareReport) -> Result<Option<Picture>> {
                 .label(row.name.as_str())
                 .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 15, y + 5)], color.filled()));
         }
-        chart
-            .configure_series_labels()
-            .label_font((FONT, 14))
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .position(SeriesLabelPosition::UpperRight)
-            .draw()
-            .map_err(drawn)?;
+        draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         root.present().map_err(drawn)?;
     }
     Ok(Some(Picture { stem: "per-type-f1", title: "F1 per type".into(), svg }))
+}
+
+/// The series' names in a framed box, the same in every picture.
+fn draw_legend<'a>(
+    chart: &mut ChartContext<'a, SVGBackend<'a>, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    position: SeriesLabelPosition,
+) -> Result<()> {
+    chart
+        .configure_series_labels()
+        .label_font((FONT, 14))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .position(position)
+        .draw()
+        .map_err(drawn)
 }
 
 /// One labelled point per recipe.
