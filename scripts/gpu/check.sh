@@ -72,25 +72,31 @@ RETAG=$WORK/retag
 DATA=$WORK/data
 chmod +x "$RETAG"
 # wgpu finds Vulkan through the loader (libvulkan.so.1) and the loader finds
-# NVIDIA's driver through an ICD file. Where the image lacks either, use the
-# loader the bundle carries (Debian's libvulkan1) and describe the driver library
-# found above.
-if ! ldconfig -p | grep -q 'libvulkan.so.1'; then
+# NVIDIA's driver through an ICD file. The image mounts the driver's own ICD
+# and EGL vendor files under /usr/local/nvidia/share (the device tool's notes
+# name them); the first GPU session of 2026-11-27 wrote an ICD file by hand
+# for a libGLX_nvidia found on the disk instead, and got no instance. Where
+# the image lacks the loaders, use the ones the bundle carries (Debian's).
+if ! ldconfig -p | grep -q 'libvulkan.so.1' || ! ldconfig -p | grep -q 'libEGL.so.1'; then
   export LD_LIBRARY_PATH="$WORK/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-  note "using the bundle's libvulkan.so.1"
+  note "using the bundle's loaders (libvulkan.so.1, libEGL.so.1)"
 fi
-if ! compgen -G '/usr/share/vulkan/icd.d/nvidia*' >/dev/null && ! compgen -G '/etc/vulkan/icd.d/nvidia*' >/dev/null \
-  && [ -n "$NVIDIA_GLX" ]; then
+DRIVER_ICD=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+DRIVER_EGL=/usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json
+if [ -f "$DRIVER_ICD" ]; then
+  export VK_DRIVER_FILES=$DRIVER_ICD VK_ICD_FILENAMES=$DRIVER_ICD
+  note "Vulkan ICD: $DRIVER_ICD"; sed 's/^/    /' "$DRIVER_ICD" | tee -a "$SUMMARY"
+elif [ -n "$NVIDIA_GLX" ]; then
   mkdir -p "$WORK/icd"
   printf '{"file_format_version":"1.0.0","ICD":{"library_path":"%s","api_version":"1.3.0"}}\n' "$NVIDIA_GLX" > "$WORK/icd/nvidia_icd.json"
   export VK_ICD_FILENAMES="$WORK/icd/nvidia_icd.json"
   note "wrote an ICD file for $NVIDIA_GLX"
 fi
-
-# The EGL loader finds NVIDIA's EGL driver through a vendor file; write one
-# where the image has none, so that wgpu's OpenGL ES path can reach the GPU.
 NVIDIA_EGL=$(find / -xdev -name 'libEGL_nvidia.so.0' 2>/dev/null | head -1)
-if [ -n "$NVIDIA_EGL" ] && ! compgen -G '/usr/share/glvnd/egl_vendor.d/*nvidia*' >/dev/null; then
+if [ -f "$DRIVER_EGL" ]; then
+  export __EGL_VENDOR_LIBRARY_FILENAMES=$DRIVER_EGL
+  note "EGL vendor file: $DRIVER_EGL"
+elif [ -n "$NVIDIA_EGL" ] && ! compgen -G '/usr/share/glvnd/egl_vendor.d/*nvidia*' >/dev/null; then
   mkdir -p "$WORK/egl"
   printf '{"file_format_version":"1.0.0","ICD":{"library_path":"%s"}}\n' "$NVIDIA_EGL" > "$WORK/egl/10_nvidia.json"
   export __EGL_VENDOR_LIBRARY_FILENAMES="$WORK/egl/10_nvidia.json"
@@ -135,11 +141,24 @@ VK_LOADER_DEBUG=error,warn,info timeout 60 "$RETAG" predict --backend gpu --mode
   --output "$WORK/tiny-gpu.txt" > "$OUT/vulkan-probe.log" 2>&1
 probe=$?
 note "probe rc=$probe"
-grep -iE "error|fail|not found|cannot|unable|driver|icd" "$OUT/vulkan-probe.log" | head -n 30 | sed 's/^/  /' | tee -a "$SUMMARY"
-if [ "$probe" != 0 ] && [ "${FORCE_ALL:-0}" != 1 ]; then
-  note "wgpu cannot open the GPU: the timed steps are skipped (FORCE_ALL=1 runs them anyway)"
-  exit 0
+grep -iE "error|fail|not found|cannot|unable|driver|icd|physical" "$OUT/vulkan-probe.log" | head -n 30 | sed 's/^/  /' | tee -a "$SUMMARY"
+API=vulkan
+if [ "$probe" != 0 ]; then
+  # Vulkan gave no adapter (or its kernels failed): hide it, so that wgpu
+  # falls back to OpenGL ES on EGL for every step below.
+  export VK_DRIVER_FILES=/nonexistent VK_ICD_FILENAMES=/nonexistent
+  API=gles
+  timeout 120 "$RETAG" predict --backend gpu --model "$WORK/m0" --input "$WORK/tiny.txt" \
+    --output "$WORK/tiny-gpu.txt" > "$OUT/gles-probe.log" 2>&1
+  probe=$?
+  note "OpenGL ES probe rc=$probe"
+  if [ "$probe" != 0 ] && [ "${FORCE_ALL:-0}" != 1 ]; then
+    tail -n 8 "$OUT/gles-probe.log" | sed 's/^/    /' | tee -a "$SUMMARY"
+    note "wgpu cannot open the GPU: the timed steps are skipped (FORCE_ALL=1 runs them anyway)"
+    exit 0
+  fi
 fi
+note "graphics API for the GPU steps: $API (after $SECONDS s)"
 
 note "== predict, random-head checkpoint (WNUT-17 test x4)"
 step predict-m0-cpu 120 "$RETAG" predict --backend cpu --model "$WORK/m0" --input "$INPUT" --output "$OUT/m0-cpu.txt"
@@ -156,7 +175,7 @@ step predict-m0-pytorch-cuda 120 python3 scripts/bench_pipeline.py predict --dev
 
 note "== naive, 1 epoch on WNUT-17 train"
 for backend in gpu; do
-  step "naive-$backend" 240 "$RETAG" retrain --strategy naive --backend "$backend" --model "$WORK/m0" \
+  step "naive-$backend" 200 "$RETAG" retrain --strategy naive --backend "$backend" --model "$WORK/m0" \
     --train "$DATA/train.txt" --dev "$DATA/dev.txt" --test "$DATA/test.txt" --epochs 1 --patience 0 \
     --progress plain --out "$WORK/naive-$backend" --run-dir "$WORK/naive-$backend.run"
   cp "$WORK/naive-$backend/metrics.json" "$OUT/naive-$backend-metrics.json" 2>/dev/null
@@ -183,4 +202,15 @@ for trained in gpu; do
     && agree "$OUT/$trained-model-cpu.txt" "$OUT/$trained-model-pytorch.txt"
   break
 done
-note "== done"
+# The same warm prediction with Vulkan hidden, so that wgpu falls back to
+# OpenGL ES: the API's share of the difference, on the same machine. Only
+# when the call has time left (the device tool gives 10 minutes a call).
+if [ "$API" = vulkan ] && [ "$SECONDS" -lt 400 ]; then
+  note "== predict, random head, OpenGL ES (Vulkan hidden)"
+  for run in cold warm; do
+    VK_DRIVER_FILES=/nonexistent VK_ICD_FILENAMES=/nonexistent \
+      step "predict-m0-gles-$run" 100 "$RETAG" predict --backend gpu --model "$WORK/m0" \
+      --input "$INPUT" --output "$OUT/m0-gles.txt" || break
+  done
+fi
+note "== done after $SECONDS s"

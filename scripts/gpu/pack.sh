@@ -3,7 +3,7 @@
 # machine that the `device` tool lends. That machine has no Rust toolchain and
 # no registry, and takes at most 64 MiB of ignored files from here, so the
 # bundle carries, compressed:
-#   retag           built here with --features wgpu (stripped)
+#   retag           built here with --features vulkan (wgpu, SPIR-V on Vulkan; stripped)
 #   minilm16/       all-MiniLM-L6-v2 with its weights in fp16 (to_fp16.py)
 #   data/           WNUT-17 train, dev and test from ../shared/data
 #   lib/            Debian's Vulkan and EGL loaders, for an image that lacks them
@@ -18,7 +18,7 @@ STAGE=$(mktemp -d)
 trap 'rm -rf "$STAGE"' EXIT
 
 CARGO_TARGET_DIR="$TARGET" \
-  cargo build --release -p retag-cli --features wgpu
+  cargo build --release -p retag-cli --features "${RETAG_FEATURES:-vulkan}"
 cp "$TARGET/release/retag" "$STAGE/retag"
 strip "$STAGE/retag"
 
@@ -40,6 +40,8 @@ done
 rm -rf "$STAGE/deb"
 
 mkdir -p .device
-grep -qx '/.device/' .git/info/exclude 2>/dev/null || echo '/.device/' >> .git/info/exclude
+EXCLUDE=$(git rev-parse --git-path info/exclude)  # a worktree's .git is a file
+mkdir -p "$(dirname "$EXCLUDE")"
+grep -qx '/.device/' "$EXCLUDE" 2>/dev/null || echo '/.device/' >> "$EXCLUDE"
 tar -C "$STAGE" -cJf .device/bundle.tar.xz retag minilm16 data lib
 ls -l .device/bundle.tar.xz
