@@ -84,6 +84,11 @@ pub enum DataError {
     #[error("augmentation {part:?}: {problem}")]
     Augment { part: String, problem: crate::augment::SpecProblem },
 
+    /// An input-features spec (`shape,gazetteer:cities.txt`) with a part
+    /// that cannot be read; `part` is that part as written.
+    #[error("input features {part:?}: {problem}")]
+    FeatureSpec { part: String, problem: crate::features::FeatureSpecProblem },
+
     /// A path that a JSON record must hold (`metrics.json`'s `run_dir`,
     /// `run-config.json`'s `old_model`...) but that is not valid UTF-8: JSON
     /// keeps a path as text, so it cannot be written faithfully. `what` is

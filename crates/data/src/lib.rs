@@ -13,6 +13,7 @@
 //! - [`stats`]: what a dataset holds;
 //! - [`run_metrics`]: the `metrics.json` a run leaves, written and read as one type;
 //! - [`augment`]: training data augmented on the fly (mention replacement and others), from a seed;
+//! - [`features`]: per-word input features (word shape, gazetteers, regular expressions) and their files;
 //! - [`rng`]: the seeded generator behind the bootstrap and the augmentation.
 
 pub mod align;
@@ -21,6 +22,7 @@ pub mod augment;
 pub mod conll;
 pub mod error;
 pub mod eval_record;
+pub mod features;
 pub mod jsonl;
 pub mod location;
 pub mod mapping;

@@ -154,6 +154,7 @@ mod tests {
         AlignedSentence {
             at: Location::unnamed(None),
             word_count: 3,
+            words: vec!["a".into(), "b".into(), "c".into()],
             windows: vec![Window {
                 input_ids: vec![2, 5, 6, 7, 8, 3],
                 attention_mask: vec![1; 6],

@@ -78,6 +78,10 @@ pub struct AlignedSentence {
     /// Where the sentence was read, for errors when merging predictions back.
     pub at: Location,
     pub word_count: usize,
+    /// The words themselves, as aligned: what per-token input features are
+    /// computed from ([`crate::features`]). Empty when the sentence was
+    /// framed from pieces alone ([`AlignedSentence::from_pieces`]).
+    pub words: Vec<String>,
     /// In order; a sentence that fits has one; an empty sentence has none.
     pub windows: Vec<Window>,
     pub warnings: Vec<AlignWarning>,
@@ -126,7 +130,7 @@ impl AlignedSentence {
                 window
             })
             .collect();
-        Ok(Self { at, word_count, windows, warnings: pieces.into_warnings() })
+        Ok(Self { at, word_count, words: Vec::new(), windows, warnings: pieces.into_warnings() })
     }
 }
 
@@ -192,7 +196,9 @@ impl WordTokenizer {
         let mut pieces = self.word_pieces(words, at)?;
         // Truncating here, where the words are at hand, lets the warning quote the word.
         pieces.truncate_words(options.window.capacity(), words, at);
-        AlignedSentence::from_pieces(pieces, labels, options, self.special_tokens(), at.clone())
+        let mut aligned = AlignedSentence::from_pieces(pieces, labels, options, self.special_tokens(), at.clone())?;
+        aligned.words = words.iter().map(|word| word.as_ref().to_string()).collect();
+        Ok(aligned)
     }
 
     /// [`WordTokenizer::align_words`] for a sentence read from `file`. With a
@@ -243,6 +249,7 @@ mod tests {
         AlignedSentence {
             at: Location::unnamed(None),
             word_count: 3,
+            words: Vec::new(),
             windows: vec![
                 window(
                     vec![None, Some(0), Some(1), Some(1), None],
