@@ -29,6 +29,18 @@ pub enum DataError {
     #[error("{at}: invalid {scheme} sequence at token {index}, tag {tag:?}: {reason}")]
     InvalidSequence { at: Location, scheme: crate::scheme::Scheme, index: usize, tag: String, reason: String },
 
+    /// A row of a Parquet or Arrow file that cannot be read as a sentence.
+    /// `row` counts from 1, as lines do; Python's `ds[row - 1]` is that row,
+    /// and the message says so.
+    #[error("{}: row {row} (ds[{}]): {reason}", path.display(), row.saturating_sub(1))]
+    Row { path: PathBuf, row: usize, reason: String },
+
+    /// Label names for integer tags that cannot be used (not a tag such as
+    /// `B-PER`, repeated, none at all); `origin` says where they were read
+    /// (`--label-names`, a file's metadata, a `dataset_info.json`).
+    #[error("label names from {origin}: {reason}")]
+    LabelNames { origin: String, reason: String },
+
     /// A label that the tagset does not contain.
     #[error("{at}: unknown label {label:?}; the tagset has {known}")]
     UnknownLabel { at: Location, label: String, known: String },

@@ -7,6 +7,7 @@
 //! - [`Tagset`]: the ordered labels of a model;
 //! - [`conll`] and [`jsonl`]: readers and writers, streaming, with errors that
 //!   name the file and the line; [`text`]: plain text to predict on, a sentence a line;
+//! - [`hf`]: HuggingFace `datasets` files (Parquet, Arrow, label names for integer tags);
 //! - [`mapping`]: old-tagset to new-tagset mappings (rename, merge, split, new, drop);
 //! - [`metrics`]: entity-level scores that agree with seqeval 1.2.2;
 //! - [`align`]: words to subword tokens and back, with windows for long sentences;
@@ -23,6 +24,7 @@ pub mod conll;
 pub mod error;
 pub mod eval_record;
 pub mod features;
+pub mod hf;
 pub mod jsonl;
 pub mod location;
 pub mod mapping;

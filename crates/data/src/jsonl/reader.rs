@@ -5,10 +5,11 @@ use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 
-use super::record::{CharSpan, RawRecord, RawSpan};
+use super::record::{CharSpan, RawRecord, RawSpan, RawTag};
 use super::text::{TextTokenizer, spans_to_tags, tokenize};
 use crate::conll::lines::Lines;
 use crate::error::{DataError, Result};
+use crate::hf::LabelNames;
 use crate::location::Location;
 use crate::sentence::Sentence;
 
@@ -40,19 +41,31 @@ impl Default for JsonlOptions {
 ///   on token boundaries, overlaps another or leaves the text is an error,
 ///   never dropped.
 ///
+/// Tags may be integer class ids, as `datasets`' `to_json` writes a
+/// `ClassLabel` (`"ner_tags": [1, 2, 0]`): they are read with the names of
+/// [`JsonlReader::with_label_names`], and without names they are an error.
+///
 /// Blank lines are skipped; other fields are ignored. Each record is one
 /// sentence, whose `line` is the record's line. Errors name the file, the line
 /// and what is wrong; after the first one the iterator ends.
 pub struct JsonlReader<R> {
     lines: Lines<R>,
     options: JsonlOptions,
+    label_names: Option<LabelNames>,
     finished: bool,
 }
 
 impl<R: BufRead> JsonlReader<R> {
     /// A reader over `input`, whose errors name `source`.
     pub fn new(input: R, source: Location, options: JsonlOptions) -> Self {
-        Self { lines: Lines::new(input, source), options, finished: false }
+        Self { lines: Lines::new(input, source), options, label_names: None, finished: false }
+    }
+
+    /// Reads integer tags with `names` (see [`crate::hf::jsonl_label_names`]
+    /// for where a file's names come from).
+    pub fn with_label_names(mut self, names: Option<LabelNames>) -> Self {
+        self.label_names = names;
+        self
     }
 }
 
@@ -83,7 +96,7 @@ impl<R: BufRead> Iterator for JsonlReader<R> {
             if line.trim_ascii().is_empty() {
                 continue;
             }
-            let read = read_record(line, &self.options).map(|(tokens, tags)| Sentence {
+            let read = read_record(line, &self.options, self.label_names.as_ref()).map(|(tokens, tags)| Sentence {
                 tokens,
                 tags,
                 line: number,
@@ -100,7 +113,11 @@ impl<R: BufRead> Iterator for JsonlReader<R> {
 impl<R: BufRead> std::iter::FusedIterator for JsonlReader<R> {}
 
 /// The tokens and tags of one record, or why it cannot be read.
-fn read_record(line: &str, options: &JsonlOptions) -> Result<(Vec<String>, Vec<String>), String> {
+fn read_record(
+    line: &str,
+    options: &JsonlOptions,
+    names: Option<&LabelNames>,
+) -> Result<(Vec<String>, Vec<String>), String> {
     // serde would also read a struct from a JSON array, by position: refuse
     // anything but an object up front, with a message that says so.
     if !line.trim_ascii_start().starts_with('{') {
@@ -113,6 +130,7 @@ fn read_record(line: &str, options: &JsonlOptions) -> Result<(Vec<String>, Vec<S
             return Ok((tokens, Vec::new()));
         }
         let tags = record.tags.ok_or("missing field \"tags\" (or \"ner_tags\") next to \"tokens\"")?;
+        let tags = tag_names(tags, names)?;
         check_values(&tags, "tag")?;
         if tags.len() != tokens.len() {
             return Err(format!("{} tokens but {} tags", tokens.len(), tags.len()));
@@ -133,6 +151,22 @@ fn read_record(line: &str, options: &JsonlOptions) -> Result<(Vec<String>, Vec<S
         Vec::new()
     };
     Ok((tokens.into_iter().map(|token| token.text).collect(), tags))
+}
+
+/// The tags as names: integer ids looked up in `names`.
+fn tag_names(tags: Vec<RawTag>, names: Option<&LabelNames>) -> Result<Vec<String>, String> {
+    tags.into_iter()
+        .enumerate()
+        .map(|(index, tag)| match (tag, names) {
+            (RawTag::Name(name), _) => Ok(name),
+            (RawTag::Id(id), Some(names)) => names.tag(id, index + 1).map(String::from),
+            (RawTag::Id(id), None) => Err(format!(
+                "tag {} is the integer {id}, and integer tags need label names: give them (--label-names) or \
+                 put the dataset's dataset_info.json beside the file",
+                index + 1
+            )),
+        })
+        .collect()
 }
 
 fn check_values(values: &[String], what: &str) -> Result<(), String> {

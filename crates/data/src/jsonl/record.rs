@@ -9,10 +9,11 @@ use serde::Deserialize;
 pub(crate) struct RawRecord {
     /// Token shape.
     pub tokens: Option<Vec<String>>,
-    /// Token shape; `ner_tags` as Hugging Face datasets name it (as strings:
-    /// integer class ids need label names this file does not have).
+    /// Token shape; `ner_tags` as Hugging Face datasets name it, whose
+    /// `to_json` writes integer class ids (read with label names, see
+    /// [`crate::hf`]).
     #[serde(alias = "ner_tags")]
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<RawTag>>,
     /// Text shape.
     pub text: Option<String>,
     /// Text shape: spaCy/Prodigy-style `spans`, doccano's newer `entities`.
@@ -20,6 +21,15 @@ pub(crate) struct RawRecord {
     pub spans: Option<Vec<RawSpan>>,
     /// Text shape: doccano's `label` arrays, `[[start, end, "PER"], ...]`.
     pub label: Option<Vec<RawSpan>>,
+}
+
+/// A tag as written: a name, or an integer class id as HuggingFace
+/// `datasets` writes a `ClassLabel`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged, expecting = "a tag: a string such as \"B-PER\", or an integer class id")]
+pub(crate) enum RawTag {
+    Name(String),
+    Id(i64),
 }
 
 /// A character span as the common exports write it.

@@ -87,7 +87,7 @@ fn rejects_bad_records_naming_file_line_and_span() {
             "2 tokens but 1 tags",
         ),
         ("empty token", b"{\"tokens\": [\"a\", \"\"], \"tags\": [\"O\", \"O\"]}\n", "in.jsonl:1", "token 2 is empty"),
-        ("integer tags", b"{\"tokens\": [\"a\"], \"ner_tags\": [3]}\n", "in.jsonl:1", "invalid type"),
+        ("integer tags without names", b"{\"tokens\": [\"a\"], \"ner_tags\": [3]}\n", "in.jsonl:1", "need label names"),
         (
             "span cuts a token",
             b"{\"text\": \"Paris.\", \"spans\": [[0, 5, \"LOC\"]]}\n",
@@ -189,5 +189,57 @@ fn empty_sentence_round_trips_in_both_shapes() {
     for shape in [JsonlShape::Tokens, JsonlShape::Text] {
         let text = written(&read, shape).expect("writable");
         assert_eq!(read_bytes(text.as_bytes(), JsonlOptions::default()).expect("reads back"), read, "{shape:?}");
+    }
+}
+
+/// Integer tags as `datasets`' `to_json` writes them, read with label names.
+#[test]
+fn reads_integer_tags_with_label_names() {
+    let names =
+        crate::hf::LabelNames::new(["O", "B-PER", "I-PER"].map(String::from).to_vec(), crate::hf::LabelOrigin::Flag)
+            .expect("valid names");
+    let read = |input: &str| {
+        JsonlReader::new(input.as_bytes(), crate::Location::file("in.jsonl"), JsonlOptions::default())
+            .with_label_names(Some(names.clone()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|error| error.to_string())
+    };
+    let good: Vec<(&str, &str, Vec<Sentence>)> = vec![
+        (
+            "ids",
+            "{\"id\": \"0\", \"tokens\": [\"ann\", \"smith\", \"went\"], \"ner_tags\": [1, 2, 0]}",
+            vec![sentence(&["ann", "smith", "went"], &["B-PER", "I-PER", "O"], 1)],
+        ),
+        ("names still read", "{\"tokens\": [\"ann\"], \"tags\": [\"B-LOC\"]}", vec![sentence(&["ann"], &["B-LOC"], 1)]),
+        (
+            "ids and names mixed",
+            "{\"tokens\": [\"a\", \"b\"], \"tags\": [\"B-X\", 0]}",
+            vec![sentence(&["a", "b"], &["B-X", "O"], 1)],
+        ),
+    ];
+    for (name, input, expected) in good {
+        assert_eq!(read(input).unwrap_or_else(|error| panic!("{name}: {error}")), expected, "{name}");
+    }
+    let bad = [
+        (
+            "past the names",
+            "{\"tokens\": [\"a\", \"b\"], \"ner_tags\": [0, 3]}",
+            "in.jsonl:1: tag 2 is 3, but the 3 label names from --label-names are numbered 0 to 2",
+        ),
+        (
+            "negative",
+            "\n{\"tokens\": [\"a\"], \"ner_tags\": [-100]}",
+            "in.jsonl:2: tag 1 is -100, but the 3 label names",
+        ),
+        (
+            "a float",
+            "{\"tokens\": [\"a\"], \"ner_tags\": [1.5]}",
+            "in.jsonl:1: invalid JSON record: a tag: a string such as \"B-PER\", or an integer class id",
+        ),
+        ("length", "{\"tokens\": [\"a\"], \"ner_tags\": [0, 1]}", "in.jsonl:1: 1 tokens but 2 tags"),
+    ];
+    for (name, input, expected) in bad {
+        let error = read(input).expect_err(name);
+        assert!(error.starts_with(expected), "{name}: {error}");
     }
 }

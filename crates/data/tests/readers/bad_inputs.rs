@@ -17,7 +17,7 @@ const CASES: &[(&str, usize, &str)] = &[
     ("conll_missing_tag.conll", 3, "one column but a token and a tag are expected"),
     ("conll_space_in_token.conll", 4, "the line has 3 columns but line 1 has 2"),
     ("jsonl_empty_token.jsonl", 1, "token 2 is empty"),
-    ("jsonl_integer_tags.jsonl", 1, "invalid type: integer `3`"),
+    ("jsonl_integer_tags.jsonl", 1, "tag 1 is the integer 3, and integer tags need label names"),
     ("jsonl_invalid_json.jsonl", 2, "invalid JSON record"),
     ("jsonl_invalid_utf8.jsonl", 2, "not valid UTF-8"),
     ("jsonl_length_mismatch.jsonl", 3, "2 tokens but 1 tags"),
