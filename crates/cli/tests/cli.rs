@@ -10,12 +10,6 @@ fn retag(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_retag")).args(args).output().expect("the retag binary runs")
 }
 
-fn shared_data(relative: &str) -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data").join(relative);
-    assert!(path.is_file(), "{} is missing: the tests need ../shared/data beside the repository", path.display());
-    path
-}
-
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
@@ -104,7 +98,7 @@ fn eval_names_the_line_where_prediction_and_gold_disagree() {
 #[test]
 fn convert_round_trips_a_real_corpus_through_every_scheme() {
     let dir = tempfile::tempdir().unwrap();
-    let original = shared_data("wnut17/test.txt");
+    let original = retag_testdata::shared_or_return!("wnut17/test.txt");
     let original_text = std::fs::read_to_string(&original).unwrap();
     for scheme in ["iob1", "ioe2", "bioes", "bilou"] {
         let there = dir.path().join(format!("test.{scheme}"));
@@ -197,6 +191,7 @@ fn eval_refuses_what_strict_mode_cannot_read_and_names_extra_sentences() {
 
 #[test]
 fn relabel_maps_fine_types_to_coarse_ones() {
+    let wnut16 = retag_testdata::shared_or_return!("wnut16/train.txt");
     let dir = tempfile::tempdir().unwrap();
     let mapping = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/mappings/wnut16-to-coarse.toml");
     let output = dir.path().join("coarse.txt");
@@ -205,7 +200,7 @@ fn relabel_maps_fine_types_to_coarse_ones() {
         "relabel",
         "--mapping",
         mapping.to_str().unwrap(),
-        shared_data("wnut16/train.txt").to_str().unwrap(),
+        wnut16.to_str().unwrap(),
         output.to_str().unwrap(),
     ]));
     let stats: Value =
@@ -228,13 +223,9 @@ fn relabel_maps_fine_types_to_coarse_ones() {
 
 #[test]
 fn stats_reads_a_real_corpus() {
-    let json: Value = serde_json::from_str(&stdout(&retag(&[
-        "data",
-        "stats",
-        "--json",
-        shared_data("conll2003/test.txt").to_str().unwrap(),
-    ])))
-    .unwrap();
+    let conll = retag_testdata::shared_or_return!("conll2003/test.txt");
+    let json: Value =
+        serde_json::from_str(&stdout(&retag(&["data", "stats", "--json", conll.to_str().unwrap()]))).unwrap();
     assert_eq!(json["sentences"], 3453);
     assert_eq!(json["tokens"], 46435);
     assert_eq!(json["entities"], 5648);

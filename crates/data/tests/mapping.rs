@@ -2,7 +2,7 @@
 //! `../shared/data`, and the rename/inverse round trip.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use proptest::prelude::*;
 use retag_data::conll::{ConllOptions, read_conll_file};
@@ -13,12 +13,6 @@ use retag_data::{Location, Scheme, Sentence, Span};
 const WNUT16_TYPES: [&str; 10] =
     ["person", "geo-loc", "company", "facility", "product", "musicartist", "sportsteam", "tvshow", "movie", "other"];
 const WNUT17_TYPES: [&str; 6] = ["person", "location", "group", "corporation", "creative_work", "product"];
-
-fn data_file(name: &str) -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data").join(name);
-    assert!(path.is_file(), "the shared corpora are missing: {} does not exist", path.display());
-    path
-}
 
 fn example(name: &str) -> TagsetMapping {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/mappings").join(name);
@@ -58,7 +52,7 @@ fn example_mappings_fit_the_wnut_tagsets() {
 /// the sum of its fine types' counts in the data README, and moves no token.
 #[test]
 fn coarse_mapping_relabels_wnut16_to_the_readme_counts() {
-    let path = data_file("wnut16/train.txt");
+    let path = retag_testdata::shared_or_return!("wnut16/train.txt");
     let sentences = read_sentences(&path);
     assert_eq!(sentences.len(), 2394);
     let fine_counts = entity_counts(&sentences);
@@ -91,13 +85,14 @@ fn coarse_mapping_relabels_wnut16_to_the_readme_counts() {
 /// the WNUT-17 types that more than 1% of its tokens carry.
 #[test]
 fn wnut16_to_wnut17_mapping_matches_the_measured_relation() {
-    let wnut17: HashMap<Vec<String>, Sentence> = read_sentences(&data_file("wnut17/train.txt"))
+    let data = retag_testdata::shared_or_return!("");
+    let wnut17: HashMap<Vec<String>, Sentence> = read_sentences(&data.join("wnut17/train.txt"))
         .into_iter()
         .map(|sentence| (sentence.tokens.clone(), sentence))
         .collect();
     // old type -> (new tag's type or "O" -> tokens)
     let mut aligned: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
-    for old in read_sentences(&data_file("wnut16/train.txt")) {
+    for old in read_sentences(&data.join("wnut16/train.txt")) {
         let new = wnut17.get(&old.tokens).unwrap_or_else(|| panic!("wnut16 line {} is not in wnut17", old.line));
         for (old_tag, new_tag) in old.tags.iter().zip(&new.tags) {
             if let Some((_, old_kind)) = old_tag.split_once('-') {
@@ -129,13 +124,14 @@ fn wnut16_to_wnut17_mapping_matches_the_measured_relation() {
 /// tokens O).
 #[test]
 fn mapping_inference_recovers_the_wnut16_to_wnut17_relation() {
+    let data = retag_testdata::shared_or_return!("");
     // 90 token sequences occur more than once in WNUT-17; the first occurrence is taken.
     let mut wnut17: HashMap<Vec<String>, Sentence> = HashMap::new();
-    for sentence in read_sentences(&data_file("wnut17/train.txt")) {
+    for sentence in read_sentences(&data.join("wnut17/train.txt")) {
         wnut17.entry(sentence.tokens.clone()).or_insert(sentence);
     }
     let mut evidence = MappingEvidence::new();
-    for old in read_sentences(&data_file("wnut16/train.txt")) {
+    for old in read_sentences(&data.join("wnut16/train.txt")) {
         let new = &wnut17[&old.tokens];
         evidence.add_tags(&new.tags, Scheme::Iob2, &old.tags, Scheme::Iob2).unwrap();
     }

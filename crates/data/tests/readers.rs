@@ -17,14 +17,3 @@ use std::path::PathBuf;
 pub fn bad_fixtures() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/bad"))
 }
-
-/// `shared/data`, beside the repository. Missing data is a failure, never a skip.
-pub fn shared_data() -> PathBuf {
-    let path = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"));
-    assert!(
-        path.join("README.md").is_file(),
-        "shared data not found at {}: the corpora must sit beside the repository",
-        path.display()
-    );
-    path
-}

@@ -1,13 +1,5 @@
-use std::path::{Path, PathBuf};
-
 use super::*;
 use crate::conll::{ConllOptions, read_conll_file};
-
-fn data_file(name: &str) -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data").join(name);
-    assert!(path.is_file(), "the shared corpora are missing: {} does not exist", path.display());
-    path
-}
 
 fn sentence(tags: &str) -> Sentence {
     let tags: Vec<String> = tags.split_whitespace().map(str::to_string).collect();
@@ -30,6 +22,7 @@ type InvalidRow = (Scheme, &'static [&'static str], usize, usize, &'static [(&'s
 /// The figures of `shared/data/README.md`, file by file.
 #[test]
 fn real_corpora_match_the_data_readme() {
+    let data = retag_testdata::shared_or_return!("");
     #[rustfmt::skip]
     let cases: &[CorpusRow] = &[
         ("conll2003/train.txt", 14041, 203621, 23499, &[("LOC", 7140), ("PER", 6600), ("ORG", 6321), ("MISC", 3438)]),
@@ -45,7 +38,7 @@ fn real_corpora_match_the_data_readme() {
             ("creative_work", 142), ("product", 127), ("corporation", 66)]),
     ];
     for &(name, sentences, tokens, entities, types) in cases {
-        let path = data_file(name);
+        let path = data.join(name);
         let read = read_conll_file(&path, &ConllOptions::default()).unwrap();
         let stats = DatasetStats::collect(&read, Scheme::Iob2, &Location::file(&path)).unwrap();
         assert_eq!((stats.sentences, stats.tokens, stats.entities), (sentences, tokens, entities), "{name}");

@@ -19,7 +19,7 @@ const CORPORA: &[(&str, Separator, usize, usize, usize)] = &[
 
 #[test]
 fn corpora_have_the_documented_counts_and_round_trip() {
-    let data = super::shared_data();
+    let data = retag_testdata::shared_or_return!("");
     for &(file, separator, sentences, tokens, entities) in CORPORA {
         let path = data.join(file);
         let read: Vec<_> = ConllReader::open(&path, ConllOptions::default())
@@ -54,7 +54,7 @@ fn corpora_have_the_documented_counts_and_round_trip() {
 
 #[test]
 fn sentence_lines_point_at_their_first_token() {
-    let path = super::shared_data().join("wnut17/dev.txt");
+    let path = retag_testdata::shared_or_return!("wnut17/dev.txt");
     let lines: Vec<String> = std::fs::read_to_string(&path).expect("readable").lines().map(String::from).collect();
     let reader = ConllReader::open(&path, ConllOptions::default()).expect("opens");
     for sentence in reader {
