@@ -9,6 +9,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result};
 use retag_data::run_metrics::RunMetrics;
+use retag_data::spread::Spread;
 
 use crate::cache::cache_dir;
 use crate::old_model::{self, OldModelArgs, shared_data};
@@ -125,15 +126,7 @@ pub fn figure(runs: &[RunMetrics], read: impl Fn(&RunMetrics) -> Option<f64>, sc
 
 /// `mean ± sample standard deviation` (the mean alone for one value, `-` for none).
 pub fn mean_and_spread(values: &[f64], digits: usize) -> String {
-    match values.len() {
-        0 => "-".into(),
-        1 => format!("{:.digits$}", values[0]),
-        n => {
-            let mean = values.iter().sum::<f64>() / n as f64;
-            let variance = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
-            format!("{mean:.digits$} ± {:.digits$}", variance.sqrt())
-        }
-    }
+    Spread::of(values).map_or_else(|| "-".into(), |spread| spread.show(1.0, digits))
 }
 
 #[cfg(test)]

@@ -28,34 +28,8 @@ pub const BOOTSTRAP_SAMPLES: usize = 1000;
 /// A difference is called significant below this p-value.
 pub const ALPHA: f64 = 0.05;
 
-/// Mean and sample standard deviation of one figure over seeds.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Spread {
-    pub mean: f64,
-    /// `None` with fewer than two values.
-    pub sd: Option<f64>,
-    pub n: usize,
-}
-
-impl Spread {
-    pub fn of(values: &[f64]) -> Option<Self> {
-        let n = values.len();
-        if n == 0 {
-            return None;
-        }
-        let mean = values.iter().sum::<f64>() / n as f64;
-        let sd = (n > 1).then(|| (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt());
-        Some(Self { mean, sd, n })
-    }
-
-    /// `mean ± sd`, scaled (100 for F1 in %), with `digits` decimals.
-    pub fn show(&self, scale: f64, digits: usize) -> String {
-        match self.sd {
-            Some(sd) => format!("{:.digits$} ± {:.digits$}", self.mean * scale, sd * scale),
-            None => format!("{:.digits$}", self.mean * scale),
-        }
-    }
-}
+/// Mean and spread over seeds; defined in retag-data, which the xtask tables share.
+pub use retag_data::spread::Spread;
 
 /// One seed's run of a recipe.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -34,6 +34,7 @@ pub mod rng;
 pub mod run_metrics;
 pub mod scheme;
 pub mod sentence;
+pub mod spread;
 pub mod stats;
 pub mod tagset;
 pub mod text;
