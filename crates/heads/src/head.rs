@@ -168,6 +168,15 @@ impl Head {
         })
     }
 
+    /// This head reading `extra` more values per token, with zero weights
+    /// on them: it scores exactly as before until they train.
+    pub fn widened(&self, extra: usize) -> Result<Self> {
+        Ok(match self {
+            Head::Linear(head) => Head::Linear(head.widened(extra)?),
+            Head::Mlp(head) => Head::Mlp(head.widened(extra)?),
+        })
+    }
+
     pub fn tagset(&self) -> &Tagset {
         match self {
             Head::Linear(head) => head.tagset(),

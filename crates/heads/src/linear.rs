@@ -128,6 +128,17 @@ impl LinearHead {
         Ok((head, report))
     }
 
+    /// This head reading `extra` more values per token after the ones it
+    /// reads now, with zero weights on them: it scores exactly as before
+    /// until they train. How a warm-started head takes input features that
+    /// the old model did not have.
+    pub fn widened(&self, extra: usize) -> Result<Self> {
+        let (weight, bias) = self.weights_pytorch_layout();
+        let weight = pytorch_linear::widened_weight(CLASSIFIER_WEIGHT, &weight, extra)?;
+        let bias = host_tensor_1d(host_values(CLASSIFIER_BIAS, &bias)?, &weight.device());
+        Self::from_pytorch(self.tagset.clone(), self.hidden_size() + extra, weight, bias, self.dropout())
+    }
+
     /// A naive random head for `new_tagset` (the baseline warm starts are
     /// measured against), with a report that says every row is random.
     pub fn fresh(

@@ -224,6 +224,35 @@ impl MlpHead {
         Ok((head, report))
     }
 
+    /// This head reading `extra` more values per token, with zero weights
+    /// on them in its first hidden layer: it computes exactly what it did
+    /// until they train (see [`crate::LinearHead::widened`]).
+    pub fn widened(&self, extra: usize) -> Result<Self> {
+        let old = self.weights_pytorch_layout();
+        let device = old.out.weight.device();
+        let fresh = |name: &str, tensor: &Tensor<1>| -> Result<Tensor<1>> {
+            Ok(host_tensor_1d(host_values(name, tensor)?, &device))
+        };
+        let mut hidden = Vec::with_capacity(old.hidden.len());
+        for (index, layer) in old.hidden.iter().enumerate() {
+            let name = hidden_layer_name(index);
+            let weight = if index == 0 {
+                pytorch_linear::widened_weight(&format!("{name}.weight"), &layer.weight, extra)?
+            } else {
+                let [rows, cols] = layer.weight.dims();
+                host_tensor_2d(host_values(&format!("{name}.weight"), &layer.weight)?, [rows, cols], &device)
+            };
+            hidden.push(LinearWeights { weight, bias: fresh(&format!("{name}.bias"), &layer.bias)? });
+        }
+        let [rows, cols] = old.out.weight.dims();
+        let out = LinearWeights {
+            weight: host_tensor_2d(host_values(&format!("{OUT_PROJ}.weight"), &old.out.weight)?, [rows, cols], &device),
+            bias: fresh(&format!("{OUT_PROJ}.bias"), &old.out.bias)?,
+        };
+        let weights = MlpWeights { hidden, out };
+        Self::from_pytorch(self.tagset.clone(), self.hidden_size() + extra, weights, &self.spec(), self.dropout())
+    }
+
     /// The settings this head was built with, every field concrete.
     pub fn spec(&self) -> MlpSpec {
         MlpSpec {

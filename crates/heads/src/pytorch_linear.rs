@@ -58,6 +58,20 @@ pub(crate) fn host_tensor_2d(values: Vec<f32>, [rows, cols]: [usize; 2], device:
     Tensor::from_data(TensorData::new(values, [rows, cols]), device)
 }
 
+/// A PyTorch-layout weight `[outputs, inputs]` with `extra` zero columns
+/// after its inputs, as a fresh host tensor (a leaf on any device): the
+/// layer then reads `extra` more inputs and, until they train, ignores them.
+pub(crate) fn widened_weight(name: &str, weight: &Tensor<2>, extra: usize) -> Result<Tensor<2>> {
+    let [outputs, inputs] = weight.dims();
+    let values = host_values(name, weight)?;
+    let mut wide = Vec::with_capacity(outputs * (inputs + extra));
+    for row in values.chunks(inputs.max(1)).take(outputs) {
+        wide.extend_from_slice(row);
+        wide.extend(std::iter::repeat_n(0.0, extra));
+    }
+    Ok(host_tensor_2d(wide, [outputs, inputs + extra], &weight.device()))
+}
+
 /// A `[len]` tensor from host values.
 pub(crate) fn host_tensor_1d(values: Vec<f32>, device: &Device) -> Tensor<1> {
     let len = values.len();

@@ -61,6 +61,17 @@ impl Tagger {
         }
     }
 
+    /// This tagger reading `extra` more values per token (its head
+    /// [`Head::widened`], zero weights on them; the CRF moved as it is): it
+    /// scores exactly as before until they train.
+    pub fn widened(self, extra: usize) -> Result<Self> {
+        let head = self.head.widened(extra)?;
+        match self.crf {
+            None => Ok(Self::new(head)),
+            Some(crf) => Self::with_crf(head, crf),
+        }
+    }
+
     /// What this tagger is, apart from its weights and labels: enough, with
     /// the labels and [`Tagger::save_tensors`]'s file, to load it again.
     pub fn spec(&self) -> HeadSpec {
@@ -204,6 +215,45 @@ mod tests {
                 let label = format!("{kind} crf={crf}");
                 assert!(losses[losses.len() - 1] < losses[0] * 0.5, "{label}: {losses:?}");
                 assert_eq!(tagger.decode(hidden, mask).unwrap(), expected, "{label}");
+            }
+        }
+    }
+
+    /// A widened tagger scores as before whatever the new inputs hold: its
+    /// weights on them start at zero (how a warm-started head takes input
+    /// features), and they are trainable leaves like the others.
+    #[test]
+    fn a_widened_tagger_scores_as_before_and_its_new_weights_train() {
+        let device = Device::flex().autodiff();
+        let tagset = Tagset::from_types(&["PER"], Scheme::Iob2).unwrap();
+        let (hidden, labels, mask, _) = problem(&device);
+        let [batch, seq, width] = hidden.dims();
+        let extra = 3;
+        let noise = SeededRng::new(9).normals(batch * seq * extra, 1.0);
+        let noise = Tensor::<3>::from_data(TensorData::new(noise, [batch, seq, extra]), &device);
+        let wide = Tensor::cat(vec![hidden.clone(), noise], 2);
+        for kind in HeadKind::ALL {
+            for crf in [false, true] {
+                let head = Head::random(kind, tagset.clone(), width, 0.0, 1, &device).unwrap();
+                let tagger =
+                    if crf { Tagger::with_new_crf(head, Some(Scheme::Iob2), 2).unwrap() } else { Tagger::new(head) };
+                let before = tagger.emissions(hidden.clone()).unwrap().into_data().try_to_vec::<f32>().unwrap();
+                let label = format!("{kind} crf={crf}");
+                let widened = tagger.widened(extra).unwrap();
+                assert_eq!(widened.head().hidden_size(), width + extra, "{label}");
+                assert_eq!(widened.crf().is_some(), crf, "{label}");
+                let after = widened.emissions(wide.clone()).unwrap().into_data().try_to_vec::<f32>().unwrap();
+                let apart = before.iter().zip(&after).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
+                assert!(apart < 1e-5, "{label}: {apart}");
+                // Every parameter gets a gradient, as in a tagger built at that width.
+                let gradients = |tagger: &Tagger| {
+                    let loss = tagger.loss(wide.clone(), labels.clone(), mask.clone()).unwrap();
+                    GradientsParams::from_grads(loss.backward(), tagger).len()
+                };
+                let head = Head::random(kind, tagset.clone(), width + extra, 0.0, 1, &device).unwrap();
+                let built =
+                    if crf { Tagger::with_new_crf(head, Some(Scheme::Iob2), 2).unwrap() } else { Tagger::new(head) };
+                assert_eq!(gradients(&widened), gradients(&built), "{label}: the widened weights train");
             }
         }
     }
