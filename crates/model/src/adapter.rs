@@ -135,6 +135,11 @@ impl OldModel {
                 "the old model has an adapter of its own; an adapter reads a model without one",
             ));
         }
+        if model.input_features().is_some() {
+            return Err(ModelError::mismatch(
+                "the old model reads input features; an adapter reads token ids alone, so a model without them",
+            ));
+        }
         let (encoder, head_only) = model.split_encoder();
         let encoder =
             encoder.ok_or_else(|| ModelError::mismatch("the old model has no encoder for an adapter to run"))?;

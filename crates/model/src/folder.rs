@@ -6,9 +6,11 @@
 //!   checkpoint (`config.json`, `model.safetensors`: transformers loads it
 //!   with `AutoModel`), the head and CRF tensors in `head.safetensors`, and
 //!   [`MODEL_FILE`], a small versioned JSON description that says how the
-//!   parts fit (docs/formats.md, "Model folders with other heads"). It is
-//!   shaped to carry the parts later strategies add (per-token input
-//!   features with their files).
+//!   parts fit (docs/formats.md, "Model folders with other heads").
+//! - A model with input features keeps their embedding tables in
+//!   [`FEATURES_FILE`] and the features' own files (gazetteers, patterns),
+//!   copied verbatim, in `input-features/`, described in [`MODEL_FILE`]'s
+//!   `input_features`: `predict` recomputes exactly what training computed.
 //! - A model with an adapter also keeps the adapter layer in
 //!   [`ADAPTER_FILE`] and the old model it reads, whole, in the subfolder
 //!   [`OLD_MODEL_DIR`] (itself a model folder of either kind).
@@ -22,12 +24,15 @@ use std::path::Path;
 use burn::tensor::Device;
 use retag_bert::{BertForTokenClassification, BertModel};
 use retag_data::Tagset;
+use retag_data::features::InputFeatures;
+use retag_data::features::record::FeatureRecord;
 use retag_heads::{HEAD_FILE, HeadSpec, Tagger};
 use serde::{Deserialize, Serialize};
 
 use crate::adapter::{AdapterKind, AdapterSpec, OldModel};
 use crate::adapter_file::{self, ADAPTER_FILE};
 use crate::error::{ModelError, Result};
+use crate::features_file::{self, FEATURES_FILE};
 use crate::tagger_model::TaggerModel;
 
 /// The subfolder in which a model with an adapter keeps the old model.
@@ -52,9 +57,13 @@ struct ModelFile {
     head_weights: String,
     /// Output row `i` of the head is label `i` (`config.json`'s `id2label` says the same).
     labels: Vec<String>,
-    /// Per-token input features joined to the encoder's output; none yet.
+    /// Per-word input features joined to the encoder's output, in order
+    /// (their files in `input-features/`).
     #[serde(default)]
-    input_features: Vec<serde_json::Value>,
+    input_features: Vec<FeatureRecord>,
+    /// The input features' embedding tables (with input features only).
+    #[serde(default)]
+    feature_tables: Option<FeatureTablesPart>,
     /// An adapter over an old model's outputs.
     #[serde(default)]
     adapter: Option<AdapterPart>,
@@ -71,6 +80,15 @@ struct AdapterPart {
     weights: String,
     /// The folder of the old model it reads.
     old_model: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FeatureTablesPart {
+    /// The tables' tensors.
+    weights: String,
+    /// Each channel's embedding width.
+    dim: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -108,6 +126,14 @@ fn write_parts(model: &TaggerModel, encoder: &BertModel, dir: &Path, tokenizer_f
             })
         }
     };
+    let (input_features, feature_tables) = match model.feature_embeddings() {
+        None => (Vec::new(), None),
+        Some(embeddings) => {
+            let records = embeddings.features().save(dir)?;
+            features_file::save(embeddings, &dir.join(FEATURES_FILE))?;
+            (records, Some(FeatureTablesPart { weights: FEATURES_FILE.into(), dim: embeddings.dim() }))
+        }
+    };
     let description = ModelFile {
         format: FORMAT.into(),
         version: VERSION,
@@ -119,12 +145,13 @@ fn write_parts(model: &TaggerModel, encoder: &BertModel, dir: &Path, tokenizer_f
         head: model.tagger().spec(),
         head_weights: HEAD_FILE.into(),
         labels: model.tagset().labels().to_vec(),
-        input_features: Vec::new(),
+        input_features,
+        feature_tables,
         adapter,
     };
     let path = dir.join(MODEL_FILE);
     let text = serde_json::to_string_pretty(&description)
-        .expect("a model description is strings, numbers and a head spec; no path, no non-string key");
+        .expect("a model description is strings, numbers, a head spec and feature records; no path, no non-string key");
     std::fs::write(&path, text + "\n").map_err(ModelError::io(&path))
 }
 
@@ -145,9 +172,6 @@ pub fn load(dir: &Path, device: &Device) -> Result<TaggerModel> {
     if description.version != VERSION {
         return Err(bad(format!("version {} is not one this retag reads ({VERSION})", description.version)));
     }
-    if !description.input_features.is_empty() {
-        return Err(bad("input features need a newer retag".into()));
-    }
     let EncoderPart { architecture, config, weights } = &description.encoder;
     if architecture != "bert" || config != "config.json" || weights != "model.safetensors" {
         return Err(bad(format!("an encoder {architecture:?} in {config} and {weights} is not one retag reads")));
@@ -164,8 +188,9 @@ pub fn load(dir: &Path, device: &Device) -> Result<TaggerModel> {
         )));
     }
     let tagger = Tagger::load(&description.head, labels, &dir.join(&description.head_weights), device)?;
+    let features = load_features(dir, &description, &path, device)?;
     let Some(part) = &description.adapter else {
-        return TaggerModel::new(encoder, tagger);
+        return TaggerModel::from_parts(encoder, None, features, tagger);
     };
     if part.weights != ADAPTER_FILE || part.old_model != OLD_MODEL_DIR {
         return Err(bad(format!(
@@ -176,5 +201,48 @@ pub fn load(dir: &Path, device: &Device) -> Result<TaggerModel> {
     let old = OldModel::from_model(load(&dir.join(OLD_MODEL_DIR), device)?)?;
     let adapter =
         adapter_file::load(AdapterSpec { kind: part.kind, width: part.width }, old, &dir.join(ADAPTER_FILE), device)?;
-    TaggerModel::with_parts(encoder, adapter, tagger)
+    TaggerModel::from_parts(encoder, Some(adapter), features, tagger)
+}
+
+/// The input features `description` lists, their files read from `dir` and
+/// their tables from [`FEATURES_FILE`]; `None` when it lists none. Tables
+/// that do not fit the channels the files give are an error naming the
+/// channels (`path` is the description, named in errors about it).
+fn load_features(
+    dir: &Path,
+    description: &ModelFile,
+    path: &Path,
+    device: &Device,
+) -> Result<Option<crate::FeatureEmbeddings>> {
+    let bad = |reason: String| ModelError::Folder { path: path.to_path_buf(), reason };
+    let tables = match (&description.feature_tables, description.input_features.is_empty()) {
+        (None, true) => return Ok(None),
+        (Some(_), true) => return Err(bad("feature_tables without input_features".into())),
+        (None, false) => return Err(bad("input_features without feature_tables".into())),
+        (Some(tables), false) => tables,
+    };
+    if tables.weights != FEATURES_FILE {
+        return Err(bad(format!(
+            "input-feature tables in {} are not where retag keeps them ({FEATURES_FILE})",
+            tables.weights
+        )));
+    }
+    let features = InputFeatures::load(dir, &description.input_features, path)?;
+    let channels: Vec<String> =
+        features.channels().iter().map(|channel| format!("{} ({} values)", channel.name, channel.values)).collect();
+    let weights = dir.join(FEATURES_FILE);
+    features_file::load(features, tables.dim, &weights, device)
+        .map_err(|error| match error {
+            ModelError::Folder { path, reason } => ModelError::Folder {
+                path,
+                reason: format!(
+                    "{reason}; {MODEL_FILE} describes {} input-feature channels, {} wide: {}",
+                    channels.len(),
+                    tables.dim,
+                    channels.join(", ")
+                ),
+            },
+            other => other,
+        })
+        .map(Some)
 }

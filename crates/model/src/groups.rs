@@ -16,10 +16,9 @@ pub enum GroupName {
     Embeddings,
     /// Encoder layer `n`, counted from 0 at the bottom.
     Layer(usize),
-    /// The head and its CRF.
+    /// The head and its CRF, and the input features' embedding tables.
     Head,
-    /// A module beside the encoder and the head (input features, an
-    /// adapter), by its field name.
+    /// A module beside the encoder and the head (an adapter), by its field name.
     Other(String),
 }
 
@@ -70,7 +69,9 @@ pub fn group_of(path: &str) -> GroupName {
                 None => GroupName::Other("encoder".into()),
             }
         }
-        Some("tagger") => GroupName::Head,
+        // The input features' tables are as new as a fresh head and read by
+        // it alone: they train at its rate and in its stages.
+        Some("tagger" | "features") => GroupName::Head,
         Some(other) => GroupName::Other(other.to_string()),
         None => GroupName::Other(String::new()),
     }

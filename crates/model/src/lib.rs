@@ -8,6 +8,8 @@
 //! - [`adapter`]: the neural adapter of Chen and Moschitti (2019), a
 //!   learned layer over a frozen old model's label distribution whose
 //!   features join the encoder's output.
+//! - [`features`]: per-word input features (shape, gazetteers, patterns)
+//!   as small learned embeddings joined to the encoder's output.
 //! - [`word_tags`]: the one routine from aligned windows to one label id per
 //!   word, shared by prediction, evaluation during training and lineage
 //!   inference.
@@ -21,14 +23,18 @@
 pub mod adapter;
 pub mod adapter_file;
 pub mod error;
+pub mod features;
+pub mod features_file;
 pub mod folder;
 pub mod groups;
 pub mod tagger_model;
+mod tensor_file;
 pub mod verify;
 pub mod word_tags;
 
 pub use adapter::{Adapter, AdapterKind, AdapterSpec, OldModel};
 pub use error::{ModelError, Result};
+pub use features::{DEFAULT_FEATURE_DIM, FeatureEmbeddings};
 pub use groups::{GroupName, group_of};
 pub use tagger_model::TaggerModel;
 pub use verify::{SCORE_TOLERANCE, verify_folder};

@@ -9,17 +9,28 @@
 //! An [`Adapter`] is optional too: its features (a learned reading of a
 //! frozen old model's label distribution) are joined to the encoder's output,
 //! so the head then reads `hidden + adapter width` values per token.
+//!
+//! So are per-word input features ([`FeatureEmbeddings`]: word shape,
+//! gazetteers, patterns), joined after the adapter's: the head reads
+//! `hidden + adapter width + features width`. They are computed from the
+//! words of the sentences a batch's windows come from
+//! ([`TaggerModel::encode_batch`]), so windows aligned once serve every
+//! model, whatever features it reads.
 
 use burn::module::Module;
 use burn::nn::DropoutConfig;
 use burn::tensor::{Bool, Device, Tensor, TensorData};
 use retag_bert::{BertConfig, BertForTokenClassification, BertInput, BertModel};
 use retag_data::Tagset;
+use retag_data::align::{AlignedSentence, Batch};
+use retag_data::features::{FeatureIds, InputFeatures};
 use retag_heads::targets::{label_tensors, token_cross_entropy};
 use retag_heads::{Head, LinearHead, Tagger};
 
 use crate::adapter::Adapter;
 use crate::error::{ModelError, Result};
+use crate::features::FeatureEmbeddings;
+use crate::word_tags::encoder_input;
 
 #[derive(Module, Debug)]
 pub struct TaggerModel {
@@ -28,6 +39,9 @@ pub struct TaggerModel {
     /// Features from an old model's predictions, joined to the encoder's output.
     adapter: Option<Adapter>,
     tagger: Tagger,
+    /// Per-word input features, joined after the adapter's. Last, so that
+    /// the record of a model without them is what it always was.
+    features: Option<FeatureEmbeddings>,
 }
 
 impl TaggerModel {
@@ -41,19 +55,29 @@ impl TaggerModel {
     /// `tagger` on top of `encoder` and `adapter` together, whose widths
     /// must add up to what the head reads.
     pub fn with_parts(encoder: BertModel, adapter: Adapter, tagger: Tagger) -> Result<Self> {
-        check_width(&tagger, encoder.config.hidden_size, Some(&adapter))?;
-        let model = Self { encoder: None, adapter: Some(adapter), tagger };
+        Self::from_parts(encoder, Some(adapter), None, tagger)
+    }
+
+    /// `tagger` on top of `encoder`, with an adapter and input features if
+    /// given, whose widths must add up to what the head reads.
+    pub fn from_parts(
+        encoder: BertModel,
+        adapter: Option<Adapter>,
+        features: Option<FeatureEmbeddings>,
+        tagger: Tagger,
+    ) -> Result<Self> {
+        let model = Self { encoder: None, adapter, tagger, features };
         model.with_encoder(encoder)
     }
 
     /// A tagger with no encoder, for hidden states computed elsewhere.
     pub fn head_only(tagger: Tagger) -> Self {
-        Self { encoder: None, adapter: None, tagger }
+        Self { encoder: None, adapter: None, tagger, features: None }
     }
 
     /// This model's tagger on `encoder` (replacing any encoder it had).
     pub fn with_encoder(self, mut encoder: BertModel) -> Result<Self> {
-        check_width(&self.tagger, encoder.config.hidden_size, self.adapter.as_ref())?;
+        check_width(&self.tagger, encoder.config.hidden_size, self.adapter.as_ref(), self.features.as_ref())?;
         encoder.config = BertConfig { labels: Some(self.tagger.tagset().clone()), ..encoder.config };
         Ok(Self { encoder: Some(encoder), ..self })
     }
@@ -65,8 +89,19 @@ impl TaggerModel {
         let encoder = self.encoder.as_ref().ok_or_else(|| {
             ModelError::mismatch("an adapter needs a model with an encoder: it reads the same windows")
         })?;
-        check_width(&self.tagger, encoder.config.hidden_size, Some(&adapter))?;
+        check_width(&self.tagger, encoder.config.hidden_size, Some(&adapter), self.features.as_ref())?;
         Ok(Self { adapter: Some(adapter), ..self })
+    }
+
+    /// This model with `features` joined to what its encoder (and adapter)
+    /// give (replacing any features it had). The head must read the sum of
+    /// the widths; a model without an encoder (a head over cached encoder
+    /// outputs) takes the features on trust until its encoder is back.
+    pub fn with_features(self, features: FeatureEmbeddings) -> Result<Self> {
+        if let Some(encoder) = &self.encoder {
+            check_width(&self.tagger, encoder.config.hidden_size, self.adapter.as_ref(), Some(&features))?;
+        }
+        Ok(Self { features: Some(features), ..self })
     }
 
     /// A HuggingFace token-classification model as a tagger model: its
@@ -82,11 +117,16 @@ impl TaggerModel {
     /// a linear head without a CRF and with an encoder, the one shape
     /// transformers loads as it is.
     pub fn into_token_classification(self) -> Result<BertForTokenClassification> {
-        let Self { encoder, adapter, tagger } = self;
+        let Self { encoder, adapter, tagger, features } = self;
         let encoder = encoder.ok_or_else(|| ModelError::mismatch("the model has no encoder to export"))?;
         if adapter.is_some() {
             return Err(ModelError::mismatch(
                 "a model with an adapter is not a HuggingFace token-classification model",
+            ));
+        }
+        if features.is_some() {
+            return Err(ModelError::mismatch(
+                "a model with input features is not a HuggingFace token-classification model",
             ));
         }
         let (head, crf) = tagger.into_parts();
@@ -111,6 +151,7 @@ impl TaggerModel {
     pub fn is_token_classification(&self) -> bool {
         self.encoder.is_some()
             && self.adapter.is_none()
+            && self.features.is_none()
             && self.tagger.crf().is_none()
             && matches!(self.tagger.head(), Head::Linear(_))
     }
@@ -125,9 +166,20 @@ impl TaggerModel {
 
     /// The encoder taken out, and the tagger left alone (the frozen
     /// strategy caches the encoder's outputs and trains the rest). An
-    /// adapter, which reads windows as the encoder does, goes too.
+    /// adapter, which reads windows as the encoder does, goes too; input
+    /// features, computed from words, stay with the tagger.
     pub fn split_encoder(self) -> (Option<BertModel>, Self) {
-        (self.encoder, Self { encoder: None, adapter: None, tagger: self.tagger })
+        (self.encoder, Self { encoder: None, adapter: None, tagger: self.tagger, features: self.features })
+    }
+
+    /// The input features' tables, if the model reads any.
+    pub fn feature_embeddings(&self) -> Option<&FeatureEmbeddings> {
+        self.features.as_ref()
+    }
+
+    /// The input features the model computes from words, if any.
+    pub fn input_features(&self) -> Option<&InputFeatures> {
+        self.features.as_ref().map(FeatureEmbeddings::features)
     }
 
     pub fn tagger(&self) -> &Tagger {
@@ -148,17 +200,63 @@ impl TaggerModel {
         self.tagger.head().device()
     }
 
-    /// What the head reads for a batch of windows: the encoder's last hidden
-    /// states, followed on each token by the adapter's features if there is one.
+    /// What the head reads for a batch of windows of a model without input
+    /// features: the encoder's last hidden states, followed on each token by
+    /// the adapter's features if there is one. A model with input features
+    /// needs the words: [`Self::encode_batch`], or [`Self::encode_with`].
     pub fn encode(&self, input: &BertInput) -> Result<Tensor<3>> {
+        self.encode_with(input, None)
+    }
+
+    /// [`Self::encode`] with the input features' values of the batch
+    /// (`None` for a model without them), joined last.
+    pub fn encode_with(&self, input: &BertInput, features: Option<&FeatureIds>) -> Result<Tensor<3>> {
         let encoder = self
             .encoder
             .as_ref()
             .ok_or_else(|| ModelError::mismatch("the model has no encoder: it reads cached encoder outputs"))?;
         let hidden = encoder.forward(input);
-        match &self.adapter {
-            None => Ok(hidden),
-            Some(adapter) => Ok(Tensor::cat(vec![hidden, adapter.forward(input)?], 2)),
+        let hidden = match &self.adapter {
+            None => hidden,
+            Some(adapter) => Tensor::cat(vec![hidden, adapter.forward(input)?], 2),
+        };
+        self.join_features(hidden, features)
+    }
+
+    /// What the head reads for `batch`, windows of `sentences`: the encoder's
+    /// input is made from the batch, the input features' values (if the
+    /// model has any) from the sentences' words.
+    pub fn encode_batch(&self, batch: &Batch, sentences: &[AlignedSentence], device: &Device) -> Result<Tensor<3>> {
+        let encoder = self
+            .encoder
+            .as_ref()
+            .ok_or_else(|| ModelError::mismatch("the model has no encoder: it cannot read windows of subwords"))?;
+        let input = encoder_input(batch, &encoder.config, device)?;
+        let features = self.input_features().map(|features| features.batch_ids(batch, sentences)).transpose()?;
+        self.encode_with(&input, features.as_ref())
+    }
+
+    /// `hidden` `[rows, seq, width]` followed at each position by the input
+    /// features' embeddings of `features`: how states computed elsewhere
+    /// (cached encoder outputs) get them too. A model without input features
+    /// takes `None` and returns `hidden`.
+    pub fn join_features(&self, hidden: Tensor<3>, features: Option<&FeatureIds>) -> Result<Tensor<3>> {
+        match (&self.features, features) {
+            (None, None) => Ok(hidden),
+            (Some(embeddings), Some(ids)) => {
+                let [rows, seq, _] = hidden.dims();
+                if [ids.rows, ids.seq_len] != [rows, seq] {
+                    return Err(ModelError::mismatch(format!(
+                        "input features for {} rows of {}, states for {rows} rows of {seq}",
+                        ids.rows, ids.seq_len
+                    )));
+                }
+                Ok(Tensor::cat(vec![hidden, embeddings.forward(ids)?], 2))
+            }
+            (Some(_), None) => Err(ModelError::mismatch(
+                "the model reads input features, and the batch came without them (they are computed from the words)",
+            )),
+            (None, Some(_)) => Err(ModelError::mismatch("input features for a model that reads none")),
         }
     }
 
@@ -218,18 +316,33 @@ impl TaggerModel {
 }
 
 /// Checks that `tagger`'s head reads as many values per token as an
-/// encoder `hidden` wide and `adapter` give together.
-fn check_width(tagger: &Tagger, hidden: usize, adapter: Option<&Adapter>) -> Result<()> {
+/// encoder `hidden` wide, `adapter` and `features` give together.
+fn check_width(
+    tagger: &Tagger,
+    hidden: usize,
+    adapter: Option<&Adapter>,
+    features: Option<&FeatureEmbeddings>,
+) -> Result<()> {
     let reads = tagger.head().hidden_size();
-    match adapter.map(Adapter::width) {
-        None if reads != hidden => {
-            Err(ModelError::mismatch(format!("the head reads {reads}-wide states, the encoder gives {hidden}")))
-        }
-        Some(width) if reads != hidden + width => Err(ModelError::mismatch(format!(
-            "the head reads {reads}-wide states, the encoder and the adapter give {hidden} + {width}"
-        ))),
-        _ => Ok(()),
+    let mut parts = vec![("the encoder", hidden)];
+    parts.extend(adapter.map(|adapter| ("the adapter", adapter.width())));
+    parts.extend(features.map(|features| ("the input features", features.width())));
+    let total: usize = parts.iter().map(|(_, width)| width).sum();
+    if reads == total {
+        return Ok(());
     }
+    Err(ModelError::mismatch(match parts.as_slice() {
+        [(_, hidden)] => format!("the head reads {reads}-wide states, the encoder gives {hidden}"),
+        _ => {
+            let names: Vec<&str> = parts.iter().map(|(name, _)| *name).collect();
+            let widths: Vec<String> = parts.iter().map(|(_, width)| width.to_string()).collect();
+            let names = match names.split_last() {
+                Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+                None => String::new(),
+            };
+            format!("the head reads {reads}-wide states, {names} give {}", widths.join(" + "))
+        }
+    }))
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Checking an exported model folder against the model it was written from,
 //! before a command reports success: the folder is loaded as `predict` will
-//! load it, its labels, head and adapter must be the model's, and one
+//! load it, its labels, head, adapter and input features must be the model's, and one
 //! forward pass of both models over a small fixed probe must give the same
 //! scores. A folder that loads but computes something else (a tensor
 //! written from the wrong parameter, a file replaced after export, a head
@@ -11,6 +11,7 @@ use std::path::Path;
 
 use burn::tensor::{Device, Tensor};
 use retag_bert::{BertConfig, BertInput};
+use retag_data::features::FeatureIds;
 
 use crate::error::{ModelError, Result};
 use crate::folder;
@@ -25,7 +26,8 @@ use crate::tagger_model::TaggerModel;
 pub const SCORE_TOLERANCE: f32 = 1e-4;
 
 /// Loads the folder `dir` on `device` and checks that it holds `model`:
-/// the same labels, head (architecture, width, CRF) and adapter, and, over
+/// the same labels, head (architecture, width, CRF), adapter and input
+/// features (channels, table width, files' contents), and, over
 /// [`probe`], emissions (and CRF scores) within [`SCORE_TOLERANCE`] of the
 /// model's. Passing the model's own device makes the comparison exact up to
 /// kernel order; the values are compared on the host, so any devices work.
@@ -46,6 +48,18 @@ pub fn verify_folder(model: &TaggerModel, dir: &Path, device: &Device) -> Result
     let (adapter, kept) = (reloaded.adapter().map(|a| a.spec()), model.adapter().map(|a| a.spec()));
     if adapter != kept {
         return Err(refused(format!("reloads with the adapter {adapter:?}, the model has {kept:?}")));
+    }
+    let described = |model: &TaggerModel| {
+        model.feature_embeddings().map(|tables| {
+            let channels: Vec<String> = tables.features().channels().into_iter().map(|channel| channel.name).collect();
+            (channels, tables.dim(), tables.features().fingerprint())
+        })
+    };
+    let (features, kept) = (described(&reloaded), described(model));
+    if features != kept {
+        return Err(refused(format!(
+            "reloads with the input features (channels, width, fingerprint) {features:?}, the model has {kept:?}"
+        )));
     }
 
     let rows = probe(encoder_config(model)?);
@@ -78,6 +92,29 @@ fn probe(config: &BertConfig) -> Vec<Vec<u32>> {
     vec![(0..long).map(id).collect(), (long..long + short).map(id).collect()]
 }
 
+/// Input-feature values for the probe: every value of every channel comes
+/// up (cycling along the rows), 0 on padding, so that each table row is read.
+fn probe_features(features: &retag_data::features::InputFeatures, rows: &[Vec<u32>], seq: usize) -> FeatureIds {
+    let channels = features
+        .channels()
+        .iter()
+        .enumerate()
+        .map(|(channel, kind)| {
+            let values = kind.values.max(1) as u32;
+            let mut ids = vec![0u32; rows.len() * seq];
+            let mut next = channel as u32;
+            for (row, tokens) in rows.iter().enumerate() {
+                for position in 0..tokens.len() {
+                    ids[row * seq + position] = next % values;
+                    next += 1;
+                }
+            }
+            ids
+        })
+        .collect();
+    FeatureIds { rows: rows.len(), seq_len: seq, channels }
+}
+
 fn encoder_config(model: &TaggerModel) -> Result<&BertConfig> {
     let encoder = model.encoder().ok_or_else(|| ModelError::mismatch("the model has no encoder to verify"))?;
     Ok(&encoder.config)
@@ -91,8 +128,9 @@ fn encoder_config(model: &TaggerModel) -> Result<&BertConfig> {
 fn scores(model: &TaggerModel, rows: &[Vec<u32>]) -> Result<Vec<f32>> {
     let device = model.device();
     let input = BertInput::padded(rows, 0, encoder_config(model)?, &device)?;
-    let emissions = host(model.emissions(model.encode(&input)?)?);
     let [seq, labels] = [rows.iter().map(Vec::len).max().unwrap_or(0), model.tagset().len()];
+    let features = model.input_features().map(|features| probe_features(features, rows, seq));
+    let emissions = host(model.emissions(model.encode_with(&input, features.as_ref())?)?);
     let mut values: Vec<f32> = rows
         .iter()
         .enumerate()

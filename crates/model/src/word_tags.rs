@@ -87,15 +87,11 @@ fn tag_each_window(
     device: &Device,
     confidence: bool,
 ) -> Result<Vec<Vec<WordTag>>> {
-    let encoder = model.encoder().map(|encoder| &encoder.config);
     let batches = window_batches(sentences, batch_size, pad_id);
     let labels = model.tagset().len();
     let mut outputs = Vec::with_capacity(batches.len());
     for batch in &batches {
-        let config = encoder.ok_or_else(|| {
-            crate::ModelError::mismatch("the model has no encoder: it cannot tag windows of subwords")
-        })?;
-        let hidden = model.encode(&encoder_input(batch, config, device)?)?;
+        let hidden = model.encode_batch(batch, sentences, device)?;
         let mask = first_subwords(batch, sentences);
         // The head runs a second time for the probabilities; next to the
         // encoder it costs nothing, and `decode` stays the one decoder.
