@@ -63,9 +63,16 @@ pub enum DataCommand {
 /// How to read a data file; shared by every command that reads one.
 #[derive(Debug, Clone, Args)]
 pub struct InputArgs {
-    /// File format; by default `.jsonl`/`.json` files are JSONL and anything else CoNLL.
+    /// File format; by default `.jsonl`/`.json` files are JSONL, `.parquet`
+    /// Parquet, `.arrow` Arrow IPC, and anything else CoNLL.
     #[arg(long, value_enum)]
     pub format: Option<Format>,
+    /// Parquet, Arrow, JSONL: the names of integer tags, in id order,
+    /// comma-separated (`O,B-PER,I-PER`) or a file with one a line. They win
+    /// over the file's own `huggingface` metadata and a `dataset_info.json`
+    /// beside it (docs/formats.md).
+    #[arg(long, value_name = "NAMES|FILE")]
+    pub label_names: Option<String>,
     /// CoNLL: 0-based column of the token.
     #[arg(long, default_value_t = 0)]
     pub token_column: usize,
@@ -84,8 +91,12 @@ pub struct InputArgs {
 pub enum Format {
     /// CoNLL columns, a blank line between sentences
     Conll,
-    /// JSON Lines, one sentence a line (docs/formats.md)
+    /// JSON Lines, one sentence a line; integer tags with label names (docs/formats.md)
     Jsonl,
+    /// Parquet, a sentence a row, as HuggingFace `datasets` writes it (`tokens`, `ner_tags`)
+    Parquet,
+    /// Arrow IPC, as HuggingFace `datasets`' `save_to_disk` writes it
+    Arrow,
 }
 
 #[derive(Debug, Args)]
@@ -174,6 +185,10 @@ pub enum InputFormat {
     Conll,
     /// JSON Lines, token or text shape; tags and spans are ignored.
     Jsonl,
+    /// Parquet, a sentence a row (HuggingFace `datasets`); only `tokens` is read.
+    Parquet,
+    /// Arrow IPC (`datasets`' `save_to_disk`); only `tokens` is read.
+    Arrow,
     /// Plain text, one sentence a line, tokens split at spaces and tabs.
     Text,
 }
@@ -216,7 +231,8 @@ pub struct PredictArgs {
     /// Where to write the predictions (replaced only once complete).
     #[arg(long)]
     pub output: PathBuf,
-    /// Input format; by default `.jsonl`/`.json` files are JSONL and anything else CoNLL.
+    /// Input format; by default `.jsonl`/`.json` files are JSONL, `.parquet`
+    /// Parquet, `.arrow` Arrow IPC, and anything else CoNLL.
     #[arg(long, value_enum)]
     pub input_format: Option<InputFormat>,
     /// Output format; by default `.jsonl`/`.json` files get JSONL spans and anything else CoNLL.

@@ -3,19 +3,23 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use retag_data::atomic::AtomicFile;
 use retag_data::conll::{ConllOptions, ConllReader, ConllWriter, Delimiter, Separator, TagColumn};
+use retag_data::hf::{LabelNames, TableOptions, jsonl_label_names, open_arrow, open_parquet};
 use retag_data::jsonl::{JsonlOptions, JsonlReader, JsonlShape, JsonlWriter};
 use retag_data::text::TextReader;
 use retag_data::{DataError, Sentence};
 
 use crate::args::{ConllInputArgs, Format, InputArgs, InputFormat};
 
-/// The format of `path`: the one asked for, else `.jsonl`/`.json` are JSONL and the rest CoNLL.
+/// The format of `path`: the one asked for, else `.jsonl`/`.json` are
+/// JSONL, `.parquet` Parquet, `.arrow` Arrow IPC and the rest CoNLL.
 pub fn format_of(path: &Path, asked: Option<Format>) -> Format {
     asked.unwrap_or_else(|| match path.extension().and_then(|e| e.to_str()) {
         Some(ext) if ext.eq_ignore_ascii_case("jsonl") || ext.eq_ignore_ascii_case("json") => Format::Jsonl,
+        Some(ext) if ext.eq_ignore_ascii_case("parquet") => Format::Parquet,
+        Some(ext) if ext.eq_ignore_ascii_case("arrow") => Format::Arrow,
         _ => Format::Conll,
     })
 }
@@ -38,6 +42,8 @@ pub fn read_untagged(path: &Path, format: InputFormat, input: &ConllInputArgs) -
         InputFormat::Jsonl => {
             Box::new(JsonlReader::open(path, JsonlOptions { read_tags: false, ..JsonlOptions::default() })?)
         }
+        InputFormat::Parquet => Box::new(open_parquet(path, &TableOptions { read_tags: false, label_names: None })?),
+        InputFormat::Arrow => Box::new(open_arrow(path, &TableOptions { read_tags: false, label_names: None })?),
         InputFormat::Text => Box::new(TextReader::open(path)?),
     })
 }
@@ -54,8 +60,22 @@ pub fn read(path: &Path, input: &InputArgs) -> Result<Sentences> {
             };
             Box::new(ConllReader::open(path, options)?)
         }
-        Format::Jsonl => Box::new(JsonlReader::open(path, JsonlOptions::default())?),
+        Format::Jsonl => {
+            let names = jsonl_label_names(path, label_names(input)?.as_ref())?;
+            Box::new(JsonlReader::open(path, JsonlOptions::default())?.with_label_names(names))
+        }
+        Format::Parquet => {
+            Box::new(open_parquet(path, &TableOptions { read_tags: true, label_names: label_names(input)? })?)
+        }
+        Format::Arrow => {
+            Box::new(open_arrow(path, &TableOptions { read_tags: true, label_names: label_names(input)? })?)
+        }
     })
+}
+
+/// `--label-names`, read (and checked) when given.
+fn label_names(input: &InputArgs) -> Result<Option<LabelNames>> {
+    input.label_names.as_deref().map(LabelNames::from_flag).transpose().context("--label-names")
 }
 
 /// All sentences of `path`, for commands that need them at once.
@@ -77,13 +97,20 @@ enum Writer {
 
 impl SentenceSink {
     pub fn create(path: &Path, format: Format, tab_separated: bool) -> Result<Self> {
-        let out = AtomicFile::create(path)?;
         let writer = match format {
             Format::Conll => {
                 let separator = if tab_separated { Separator::Tab } else { Separator::Space };
-                Writer::Conll(ConllWriter::new(out, separator).with_destination(path))
+                Writer::Conll(ConllWriter::new(AtomicFile::create(path)?, separator).with_destination(path))
             }
-            Format::Jsonl => Writer::Jsonl(JsonlWriter::new(out, JsonlShape::Tokens).with_destination(path)),
+            Format::Jsonl => {
+                Writer::Jsonl(JsonlWriter::new(AtomicFile::create(path)?, JsonlShape::Tokens).with_destination(path))
+            }
+            Format::Parquet | Format::Arrow => {
+                bail!(
+                    "{}: retag writes CoNLL or JSONL, not {format:?}; name the output .conll or .jsonl",
+                    path.display()
+                )
+            }
         };
         Ok(Self { writer })
     }

@@ -44,7 +44,7 @@ fn listed_values(entry: &[&str]) -> Vec<String> {
 }
 
 const SCHEMES: &[&str] = &["io", "iob1", "iob2", "ioe2", "bioes", "bilou"];
-const FORMATS: &[&str] = &["conll", "jsonl"];
+const FORMATS: &[&str] = &["conll", "jsonl", "parquet", "arrow"];
 const BACKENDS: &[&str] = &["cpu", "gpu"];
 const PROGRESS: &[&str] = &["auto", "bar", "plain", "off"];
 const HEADS: &[&str] = &["linear", "mlp", "crf", "mlp-crf"];
@@ -80,7 +80,7 @@ fn closed_flags_list_their_values_in_help() {
         (
             &["predict"],
             &[
-                ("--input-format", &["conll", "jsonl", "text"]),
+                ("--input-format", &["conll", "jsonl", "parquet", "arrow", "text"]),
                 ("--output-format", &["conll", "jsonl", "jsonl-tokens"]),
                 ("--scheme", SCHEMES),
                 ("--backend", BACKENDS),

@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use retag_data::atomic::AtomicFile;
 use retag_data::conll::Separator;
 use retag_data::jsonl::JsonlShape;
@@ -21,11 +21,21 @@ pub fn run(args: &PredictArgs) -> Result<()> {
     let input_format = args.input_format.unwrap_or_else(|| match dataset::format_of(&args.input, None) {
         Format::Jsonl => InputFormat::Jsonl,
         Format::Conll => InputFormat::Conll,
+        Format::Parquet => InputFormat::Parquet,
+        Format::Arrow => InputFormat::Arrow,
     });
-    let output_format = args.output_format.unwrap_or_else(|| match dataset::format_of(&args.output, None) {
-        Format::Jsonl => OutputFormat::Jsonl,
-        Format::Conll => OutputFormat::Conll,
-    });
+    let output_format = match args.output_format {
+        Some(format) => format,
+        None => match dataset::format_of(&args.output, None) {
+            Format::Jsonl => OutputFormat::Jsonl,
+            Format::Conll => OutputFormat::Conll,
+            Format::Parquet | Format::Arrow => bail!(
+                "{}: predict writes CoNLL or JSONL, not Parquet or Arrow; name the output .conll or .jsonl \
+                 (or give --output-format)",
+                args.output.display()
+            ),
+        },
+    };
     let format = match output_format {
         OutputFormat::Conll => {
             retag_predict::OutputFormat::Conll(if args.conll.tab_separated { Separator::Tab } else { Separator::Space })
