@@ -1,8 +1,9 @@
 //! Loading a checkpoint's tokenizer, whichever of HuggingFace's two layouts it
-//! ships: a `tokenizer.json` (the "fast" tokenizer, complete), or only a
-//! `vocab.txt` plus `tokenizer_config.json` (older BERT checkpoints), from
-//! which we rebuild the BERT tokenizer that `transformers`' `BertTokenizer`
-//! would use.
+//! ships: a `tokenizer.json` (the "fast" tokenizer, complete: WordPiece for
+//! BERT and DistilBERT, byte-level BPE for RoBERTa, SentencePiece Unigram for
+//! XLM-RoBERTa), or only a `vocab.txt` plus `tokenizer_config.json` (older
+//! BERT checkpoints), from which we rebuild the BERT tokenizer that
+//! `transformers`' `BertTokenizer` would use.
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +11,7 @@ use serde_json::Value;
 use tokenizers::decoders::wordpiece::WordPiece as WordPieceDecoder;
 use tokenizers::models::wordpiece::WordPiece;
 use tokenizers::normalizers::bert::BertNormalizer;
+use tokenizers::pre_tokenizers::PreTokenizerWrapper;
 use tokenizers::pre_tokenizers::bert::BertPreTokenizer;
 use tokenizers::processors::template::TemplateProcessing;
 use tokenizers::{AddedToken, Tokenizer};
@@ -78,8 +80,13 @@ impl WordTokenizer {
         let config = TokenizerConfig::read(source.config.as_deref())?;
         let (mut tokenizer, path) = match source.kind {
             SourceKind::TokenizerJson(path) => {
-                let tokenizer = Tokenizer::from_file(&path)
+                let mut tokenizer = Tokenizer::from_file(&path)
                     .map_err(|e| tokenizer_error(&path, format!("cannot read tokenizer.json: {e}")))?;
+                if let Some(mut pre_tokenizer) = tokenizer.get_pre_tokenizer().cloned()
+                    && add_prefix_space(&mut pre_tokenizer)
+                {
+                    tokenizer.with_pre_tokenizer(Some(pre_tokenizer));
+                }
                 (tokenizer, path)
             }
             SourceKind::VocabTxt(path) => (build_bert(&path, &config)?, path),
@@ -119,6 +126,36 @@ impl WordTokenizer {
     /// rebuilt from `vocab.txt` ships the complete form.
     pub fn save(&self, path: &Path) -> Result<(), DataError> {
         self.tokenizer.save(path, true).map_err(|e| tokenizer_error(path, format!("cannot write tokenizer.json: {e}")))
+    }
+}
+
+/// Turns on `add_prefix_space` in every byte-level pre-tokenizer of
+/// `pre_tokenizer`; true if one was off.
+///
+/// Byte-level BPE (RoBERTa, GPT-2) reads the space before a word into the
+/// word's first token, as `Ġ`: in running text `Paris` after a space is
+/// `ĠParis`, and only a text's first word has no `Ġ`. Alignment tokenizes
+/// each pre-split word alone, so with a `tokenizer.json` saved with
+/// `add_prefix_space: false` (roberta-base's) every word would be read as
+/// if it began the text, tokens the model rarely saw there. transformers
+/// requires `add_prefix_space=True` for pre-split words and its
+/// token-classification recipe (`run_ner.py`) sets it for RoBERTa, so a
+/// fine-tuned model learned each word with its `Ġ`; the same is done here.
+/// A word whose `Ġ` is a token of its own (`Ġ`, `H`, `ello`) is read at that
+/// first token, as transformers' `word_ids()` place the label.
+/// SentencePiece's Metaspace (`▁`, XLM-RoBERTa) needs nothing: with prepend
+/// scheme `always`, or `first`, where each pre-split word is a first, every
+/// word already gets its `▁`.
+fn add_prefix_space(pre_tokenizer: &mut PreTokenizerWrapper) -> bool {
+    match pre_tokenizer {
+        PreTokenizerWrapper::ByteLevel(byte_level) if !byte_level.add_prefix_space => {
+            byte_level.add_prefix_space = true;
+            true
+        }
+        PreTokenizerWrapper::Sequence(sequence) => {
+            sequence.as_mut().iter_mut().map(add_prefix_space).fold(false, |any, changed| any | changed)
+        }
+        _ => false,
     }
 }
 
