@@ -40,7 +40,7 @@ impl BertAttention {
             output: LinearConfig::new(hidden, hidden).init(device),
             layer_norm: LayerNormConfig::new(hidden).with_epsilon(config.layer_norm_eps).init(device),
             attention_dropout: DropoutConfig::new(config.attention_probs_dropout_prob).init(),
-            output_dropout: DropoutConfig::new(config.hidden_dropout_prob).init(),
+            output_dropout: DropoutConfig::new(config.attention_output_dropout_prob()).init(),
             num_heads: config.num_attention_heads,
         }
     }

@@ -1,7 +1,10 @@
-//! Writing a [`BertForTokenClassification`] back as a HF checkpoint that
-//! transformers loads as `BertForTokenClassification`, with no missing or
-//! unexpected keys: `config.json` (encoder fields, `architectures`,
-//! `id2label`, `label2id`, `num_labels`), `model.safetensors` (HF names,
+//! Writing a [`BertForTokenClassification`] back as a HF checkpoint of its
+//! own family that transformers loads as that family's token-classification
+//! class (`BertForTokenClassification`, `RobertaForTokenClassification`,
+//! `XLMRobertaForTokenClassification`, `DistilBertForTokenClassification`),
+//! with no missing or unexpected keys: `config.json` (encoder fields under
+//! the family's names, `model_type`, `architectures`, `id2label`,
+//! `label2id`, `num_labels`), `model.safetensors` (the family's names,
 //! PyTorch `[out, in]` linear weights, by the same table the loader reads),
 //! and the tokenizer files copied from the source checkpoint.
 //!
@@ -28,10 +31,20 @@ use crate::model::BertModel;
 use crate::remap::{self, Head, Layout};
 use crate::token_classification::BertForTokenClassification;
 
-/// The tokenizer files transformers' `AutoTokenizer` reads for BERT; those
-/// present in the source directory are copied.
-pub const TOKENIZER_FILES: [&str; 4] =
-    ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt"];
+/// The tokenizer files transformers' `AutoTokenizer` reads: the fast
+/// tokenizer and its settings, and the slow tokenizers' vocabularies
+/// (WordPiece `vocab.txt`, byte-level BPE `vocab.json` + `merges.txt`,
+/// SentencePiece `sentencepiece.bpe.model`); those present in the source
+/// directory are copied.
+pub const TOKENIZER_FILES: [&str; 7] = [
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "special_tokens_map.json",
+    "vocab.txt",
+    "vocab.json",
+    "merges.txt",
+    "sentencepiece.bpe.model",
+];
 
 /// Writes `model` to the new directory `out_dir`, which must not exist yet,
 /// copying the tokenizer files found in `tokenizer_from` (usually the
@@ -80,10 +93,11 @@ fn io(path: &Path, source: std::io::Error) -> BertError {
     BertError::Io { path: path.to_path_buf(), source }
 }
 
-/// Writes `encoder` into the existing folder `dir` as a HuggingFace
-/// `BertModel` checkpoint (`config.json` naming `labels`, the encoder's
-/// tensors at the top level of `model.safetensors`, as `save_pretrained`
-/// writes a bare `BertModel`) with the tokenizer files of `tokenizer_from`.
+/// Writes `encoder` into the existing folder `dir` as a HuggingFace bare
+/// encoder checkpoint of its family (`BertModel`, `RobertaModel`...:
+/// `config.json` naming `labels`, the encoder's tensors at the top level of
+/// `model.safetensors`, as `save_pretrained` writes a bare encoder) with the
+/// tokenizer files of `tokenizer_from`.
 /// For a model whose head is not a plain classifier: the caller writes the
 /// head beside it, and makes the folder appear atomically.
 pub fn write_encoder_files(
@@ -108,10 +122,7 @@ fn write_files<M: Module>(
     tokenizer_from: Option<&Path>,
 ) -> Result<()> {
     let config_path = dir.join("config.json");
-    let mut hf_config = config.to_hf_json(labels);
-    if head == Head::None {
-        hf_config["architectures"] = serde_json::json!(["BertModel"]);
-    }
+    let hf_config = config.to_hf_json(labels, head);
     let text = serde_json::to_string_pretty(&hf_config).expect("a JSON value always serializes");
     std::fs::write(&config_path, text + "\n").map_err(|source| io(&config_path, source))?;
 
@@ -141,7 +152,7 @@ fn safetensors_bytes<M: Module>(model: &M, config: &BertConfig, head: Head, path
             .tensors
             .remove(&entry.burn_path)
             .ok_or_else(|| BertError::Unmapped { path: path.to_path_buf(), parameter: entry.burn_path.clone() })?;
-        let name = entry.checkpoint_name(head.encoder_prefix());
+        let name = entry.checkpoint_name(head.checkpoint_prefix(config.family));
         let burn_shape: Vec<usize> = data.shape().to_vec();
         let mut expected_burn_shape = entry.hf_shape.clone();
         if entry.layout == Layout::Transposed {

@@ -38,7 +38,7 @@ impl BertInput {
     /// A batch from rows that are already padded. Checks that the three are
     /// rectangular and of one shape, that ids fit the vocabulary and token
     /// types the type vocabulary, that the mask is 0/1, and that no row is
-    /// longer than `max_position_embeddings`.
+    /// longer than the position table holds ([`BertConfig::max_positions`]).
     pub fn new(
         input_ids: &[Vec<u32>],
         token_type_ids: &[Vec<u32>],
@@ -51,10 +51,11 @@ impl BertInput {
         if batch == 0 || seq == 0 {
             return Err(invalid(format!("empty batch ({batch} rows of {seq} tokens)")));
         }
-        if seq > config.max_position_embeddings {
+        if seq > config.max_positions() {
             return Err(invalid(format!(
-                "{seq} tokens, the model takes at most max_position_embeddings = {}",
-                config.max_position_embeddings
+                "{seq} tokens, the model takes at most {} ({})",
+                config.max_positions(),
+                config.max_positions_reason()
             )));
         }
         let input_ids = rectangular("input_ids", input_ids, batch, seq, config.vocab_size as u32)?;

@@ -1,7 +1,10 @@
 //! `retag-bert`: the BERT encoder of retag, in burn, loaded from and saved
 //! to HuggingFace checkpoints so that it computes what transformers computes.
+//! One encoder reads four checkpoint families, BERT, RoBERTa, XLM-RoBERTa and
+//! DistilBERT, whose differences [`family`] names.
 //!
 //! - [`BertConfig`]: the architecture, from the checkpoint's `config.json`;
+//! - [`Family`]: which checkpoint family, from `model_type`;
 //! - [`BertModel`]: embeddings and encoder layers, giving the last hidden states;
 //! - [`BertForTokenClassification`]: the encoder plus a linear head, giving logits;
 //! - [`BertInput`]: a padded batch, checked against the config;
@@ -24,6 +27,7 @@ mod dropout;
 pub mod embeddings;
 pub mod error;
 pub mod export;
+pub mod family;
 pub mod input;
 pub mod layer;
 mod loader;
@@ -37,6 +41,7 @@ pub use activation::Activation;
 pub use config::BertConfig;
 pub use error::{BertError, Result};
 pub use export::{TOKENIZER_FILES, export_token_classification, write_encoder_files};
+pub use family::Family;
 pub use input::BertInput;
 pub use loader::check_weights;
 pub use model::BertModel;

@@ -1,5 +1,5 @@
-//! Reading a HF BERT checkpoint (`config.json` + `model.safetensors`) into
-//! our modules, by the names in [`crate::remap`].
+//! Reading a HF checkpoint of any family (`config.json` + `model.safetensors`)
+//! into our modules, by the names in [`crate::remap`].
 //!
 //! Every checkpoint tensor is checked (name, dtype, shape from the config)
 //! before any module is touched, and every module parameter must receive a
@@ -16,10 +16,8 @@ use safetensors::{Dtype, SafeTensors};
 
 use crate::config::BertConfig;
 use crate::error::{BertError, Result};
+use crate::family::Family;
 use crate::remap::{self, Head, Layout};
-
-/// The checkpoint prefix of the encoder tensors in transformers models with a head.
-const HF_ENCODER_PREFIX: &str = "bert.";
 
 /// Weight files of other formats, named when `model.safetensors` is absent.
 const OTHER_WEIGHT_FILES: [&str; 3] = ["model.safetensors.index.json", "pytorch_model.bin", "tf_model.h5"];
@@ -86,15 +84,17 @@ fn checked_tensors(bytes: &[u8], file: &Path, config: &BertConfig, head: Head) -
     let mut names: Vec<&str> = safetensors.names();
     names.sort_unstable();
 
-    // transformers writes the encoder of a model with a head under `bert.`
-    // and a bare `BertModel` without; a checkpoint uses one or the other for
-    // all its encoder tensors, so a tensor under the other is unexpected.
-    let encoder_prefix =
-        if names.iter().any(|name| name.starts_with(HF_ENCODER_PREFIX)) { HF_ENCODER_PREFIX } else { "" };
+    // transformers writes the encoder of a model with a head under the
+    // family's prefix (`bert.`, `roberta.`, `distilbert.`) and a bare encoder
+    // without; a checkpoint uses one or the other for all its encoder
+    // tensors, so a tensor under the other is unexpected.
+    let family_prefix = config.family.checkpoint_prefix();
+    let encoder_prefix = if names.iter().any(|name| name.starts_with(family_prefix)) { family_prefix } else { "" };
     let table = remap::table(config, head);
     let entries: HashMap<String, &remap::Entry> =
         table.iter().map(|entry| (entry.checkpoint_name(encoder_prefix), entry)).collect();
-    let skipped: HashSet<String> = remap::SKIPPED.iter().map(|name| format!("{encoder_prefix}{name}")).collect();
+    let skipped: HashSet<String> =
+        remap::skipped(config.family).iter().map(|name| format!("{encoder_prefix}{name}")).collect();
 
     let mut tensors = HashMap::with_capacity(table.len());
     // burn path -> the checkpoint name it was read from, to report duplicates.
@@ -109,7 +109,7 @@ fn checked_tensors(bytes: &[u8], file: &Path, config: &BertConfig, head: Head) -
             return Err(BertError::UnexpectedTensor {
                 path: file.clone(),
                 tensor: name.to_string(),
-                reason: why_unexpected(name, head, encoder_prefix, &entries),
+                reason: why_unexpected(name, config, head, encoder_prefix, &entries),
             });
         };
         let view = safetensors
@@ -212,13 +212,26 @@ fn python_shell_str(text: &str) -> String {
 }
 
 /// A hint for a checkpoint tensor the model has no place for.
-fn why_unexpected(name: &str, head: Head, encoder_prefix: &str, entries: &HashMap<String, &remap::Entry>) -> String {
+fn why_unexpected(
+    name: &str,
+    config: &BertConfig,
+    head: Head,
+    encoder_prefix: &str,
+    entries: &HashMap<String, &remap::Entry>,
+) -> String {
+    let family = config.family;
     if name.starts_with("classifier.") && head == Head::None {
         "a token-classification head; load the checkpoint as BertForTokenClassification".into()
     } else if !encoder_prefix.is_empty() && entries.contains_key(&format!("{encoder_prefix}{name}")) {
         format!("the encoder tensors of this checkpoint are under {encoder_prefix:?}, this one is not")
+    } else if let Some(other) = Family::ALL.into_iter().find(|other| {
+        *other != family
+            && name.starts_with(other.checkpoint_prefix())
+            && other.checkpoint_prefix() != family.checkpoint_prefix()
+    }) {
+        format!("named as in a {other} checkpoint, but config.json says model_type {:?}", family.model_type())
     } else {
-        "not a parameter of a BERT encoder or its token-classification head".into()
+        format!("not a parameter of a {family} encoder or its token-classification head")
     }
 }
 

@@ -1,6 +1,8 @@
 //! The BERT encoder: embeddings, then `num_hidden_layers` layers; its output
 //! is the last hidden state (transformers' `BertModel` without the pooler,
-//! which token classification does not use).
+//! which token classification does not use). The same module is RoBERTa's,
+//! XLM-RoBERTa's and DistilBERT's encoder, built from their configs
+//! ([`crate::family`]).
 
 use std::path::Path;
 

@@ -4,9 +4,14 @@
 //! and not the other. Every parameter of [`crate::BertModel`] and
 //! [`crate::BertForTokenClassification`] has exactly one entry (a test walks
 //! the modules to check this); the loader fails on a checkpoint tensor with
-//! no entry, except the few in [`SKIPPED`].
+//! no entry, except the few that [`skipped`] names.
+//!
+//! The burn paths are the same for every family; the checkpoint names are
+//! the family's ([`LayerNames`]): BERT's, which RoBERTa and XLM-RoBERTa keep,
+//! or DistilBERT's.
 
 use crate::config::BertConfig;
+use crate::family::Family;
 
 /// Which model the checkpoint is loaded into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,15 +23,24 @@ pub enum Head {
 }
 
 impl Head {
-    /// Where the encoder's tensors live: in our module, and in the checkpoints
-    /// we write. transformers puts a bare `BertModel`'s tensors at the top
-    /// level and those of a model with a head under `bert.`, as our
-    /// `BertForTokenClassification` has the encoder in its field `bert`.
-    /// (Checkpoints we read may use either; see [`Entry::checkpoint_name`].)
-    pub fn encoder_prefix(self) -> &'static str {
+    /// Where the encoder's parameters live in our module: at the top of a
+    /// bare [`crate::BertModel`], under the field `bert` of
+    /// [`crate::BertForTokenClassification`], whatever the family.
+    pub fn burn_prefix(self) -> &'static str {
         match self {
             Head::None => "",
             Head::TokenClassification { .. } => "bert.",
+        }
+    }
+
+    /// Where the encoder's tensors live in the checkpoints we write of
+    /// `family`: at the top level of a bare encoder, as transformers saves
+    /// one, under the family's prefix with a head (`roberta.`...).
+    /// (Checkpoints we read may use either; see [`Entry::checkpoint_name`].)
+    pub fn checkpoint_prefix(self, family: Family) -> &'static str {
+        match self {
+            Head::None => "",
+            Head::TokenClassification { .. } => family.checkpoint_prefix(),
         }
     }
 }
@@ -45,7 +59,8 @@ pub enum Layout {
 pub struct Entry {
     /// The HF name without the encoder prefix (`encoder.layer.0.output.dense.weight`).
     pub hf_name: String,
-    /// True for encoder tensors, which a checkpoint may put under `bert.`;
+    /// True for encoder tensors, which a checkpoint may put under the
+    /// family's prefix (`bert.`, `roberta.`, `distilbert.`);
     /// false for the head, which is always at the top level.
     pub in_encoder: bool,
     /// The path of the burn parameter in the loaded module.
@@ -61,11 +76,19 @@ impl Entry {
     }
 }
 
-/// Checkpoint tensors that are not model parameters and are dropped by name:
-/// the pooler (used by next-sentence prediction and sentence embeddings,
-/// never by token classification) and `position_ids`, a constant buffer
-/// older transformers versions saved. Relative to the encoder prefix.
-pub const SKIPPED: [&str; 3] = ["pooler.dense.weight", "pooler.dense.bias", "embeddings.position_ids"];
+/// Checkpoint tensors of `family` that are not model parameters and are
+/// dropped by name, relative to the encoder prefix: `position_ids`, a
+/// constant buffer older transformers versions saved, and for the families
+/// that have one the pooler (used by next-sentence prediction and sentence
+/// embeddings, never by token classification).
+pub fn skipped(family: Family) -> &'static [&'static str] {
+    match family {
+        Family::Bert | Family::Roberta | Family::XlmRoberta => {
+            &["pooler.dense.weight", "pooler.dense.bias", "embeddings.position_ids"]
+        }
+        Family::DistilBert => &["embeddings.position_ids"],
+    }
+}
 
 /// The checkpoint name of a tensor with the pre-2019 LayerNorm names
 /// (`LayerNorm.gamma`/`LayerNorm.beta`) rewritten to the current ones; other
@@ -80,10 +103,59 @@ pub fn current_name(name: &str) -> Option<String> {
     None
 }
 
-/// Every parameter of the model that `head` selects, in module order.
+/// The checkpoint names of one encoder layer's modules, relative to the
+/// encoder prefix, without `.weight`/`.bias`.
+pub struct LayerNames {
+    pub query: String,
+    pub key: String,
+    pub value: String,
+    pub attention_output: String,
+    pub attention_norm: String,
+    pub intermediate: String,
+    pub output: String,
+    pub output_norm: String,
+}
+
+impl LayerNames {
+    /// Layer `i` as `family` names it: BERT's `BertLayer` (RoBERTa and
+    /// XLM-RoBERTa copy it), or DistilBERT's `TransformerBlock`.
+    pub fn of(family: Family, i: usize) -> Self {
+        match family {
+            Family::Bert | Family::Roberta | Family::XlmRoberta => {
+                let layer = format!("encoder.layer.{i}");
+                Self {
+                    query: format!("{layer}.attention.self.query"),
+                    key: format!("{layer}.attention.self.key"),
+                    value: format!("{layer}.attention.self.value"),
+                    attention_output: format!("{layer}.attention.output.dense"),
+                    attention_norm: format!("{layer}.attention.output.LayerNorm"),
+                    intermediate: format!("{layer}.intermediate.dense"),
+                    output: format!("{layer}.output.dense"),
+                    output_norm: format!("{layer}.output.LayerNorm"),
+                }
+            }
+            Family::DistilBert => {
+                let layer = format!("transformer.layer.{i}");
+                Self {
+                    query: format!("{layer}.attention.q_lin"),
+                    key: format!("{layer}.attention.k_lin"),
+                    value: format!("{layer}.attention.v_lin"),
+                    attention_output: format!("{layer}.attention.out_lin"),
+                    attention_norm: format!("{layer}.sa_layer_norm"),
+                    intermediate: format!("{layer}.ffn.lin1"),
+                    output: format!("{layer}.ffn.lin2"),
+                    output_norm: format!("{layer}.output_layer_norm"),
+                }
+            }
+        }
+    }
+}
+
+/// Every parameter of the model that `head` selects, in module order, under
+/// the checkpoint names of `config.family`.
 pub fn table(config: &BertConfig, head: Head) -> Vec<Entry> {
     let hidden = config.hidden_size;
-    let mut table = Table { burn_prefix: head.encoder_prefix(), in_encoder: true, entries: Vec::new() };
+    let mut table = Table { burn_prefix: head.burn_prefix(), in_encoder: true, entries: Vec::new() };
 
     table.embedding("embeddings.word_embeddings", "embeddings.word_embeddings", config.vocab_size, hidden);
     table.embedding(
@@ -92,35 +164,27 @@ pub fn table(config: &BertConfig, head: Head) -> Vec<Entry> {
         config.max_position_embeddings,
         hidden,
     );
-    table.embedding(
-        "embeddings.token_type_embeddings",
-        "embeddings.token_type_embeddings",
-        config.type_vocab_size,
-        hidden,
-    );
+    if config.family.has_token_types() {
+        table.embedding(
+            "embeddings.token_type_embeddings",
+            "embeddings.token_type_embeddings",
+            config.type_vocab_size,
+            hidden,
+        );
+    }
     table.layer_norm("embeddings.LayerNorm", "embeddings.layer_norm", hidden);
 
     for i in 0..config.num_hidden_layers {
-        let hf = format!("encoder.layer.{i}");
+        let hf = LayerNames::of(config.family, i);
         let burn = format!("layers.{i}");
-        for projection in ["query", "key", "value"] {
-            table.linear(
-                &format!("{hf}.attention.self.{projection}"),
-                &format!("{burn}.attention.{projection}"),
-                hidden,
-                hidden,
-            );
-        }
-        table.linear(&format!("{hf}.attention.output.dense"), &format!("{burn}.attention.output"), hidden, hidden);
-        table.layer_norm(&format!("{hf}.attention.output.LayerNorm"), &format!("{burn}.attention.layer_norm"), hidden);
-        table.linear(
-            &format!("{hf}.intermediate.dense"),
-            &format!("{burn}.intermediate"),
-            hidden,
-            config.intermediate_size,
-        );
-        table.linear(&format!("{hf}.output.dense"), &format!("{burn}.output"), config.intermediate_size, hidden);
-        table.layer_norm(&format!("{hf}.output.LayerNorm"), &format!("{burn}.layer_norm"), hidden);
+        table.linear(&hf.query, &format!("{burn}.attention.query"), hidden, hidden);
+        table.linear(&hf.key, &format!("{burn}.attention.key"), hidden, hidden);
+        table.linear(&hf.value, &format!("{burn}.attention.value"), hidden, hidden);
+        table.linear(&hf.attention_output, &format!("{burn}.attention.output"), hidden, hidden);
+        table.layer_norm(&hf.attention_norm, &format!("{burn}.attention.layer_norm"), hidden);
+        table.linear(&hf.intermediate, &format!("{burn}.intermediate"), hidden, config.intermediate_size);
+        table.linear(&hf.output, &format!("{burn}.output"), config.intermediate_size, hidden);
+        table.layer_norm(&hf.output_norm, &format!("{burn}.layer_norm"), hidden);
     }
 
     let mut entries = table.entries;

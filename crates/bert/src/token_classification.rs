@@ -1,6 +1,7 @@
-//! BERT with a token-classification head: dropout then one linear layer from
-//! each last hidden state to one score per label (transformers'
-//! `BertForTokenClassification`).
+//! An encoder with a token-classification head: dropout then one linear
+//! layer from each last hidden state to one score per label (transformers'
+//! `BertForTokenClassification`, and the same head of RoBERTa, XLM-RoBERTa
+//! and DistilBERT).
 
 use std::path::Path;
 
@@ -40,7 +41,8 @@ impl BertForTokenClassification {
         }
     }
 
-    /// The HF `BertForTokenClassification` checkpoint in `dir`; its
+    /// The HF token-classification checkpoint in `dir`
+    /// (`BertForTokenClassification`, `RobertaForTokenClassification`...); its
     /// `config.json` must name the labels (`id2label`).
     pub fn from_pretrained(dir: &Path, device: &Device) -> Result<Self> {
         let checkpoint = loader::read(dir, Target::TokenClassification)?;

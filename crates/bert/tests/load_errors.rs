@@ -189,7 +189,7 @@ fn config_errors_name_the_field() {
             c.insert("hidden_act".into(), json!("swish"));
         }),
         ("model_type", |c| {
-            c.insert("model_type".into(), json!("roberta"));
+            c.insert("model_type".into(), json!("gpt2"));
         }),
         ("num_attention_heads", |c| {
             c.insert("num_attention_heads".into(), json!(5));
