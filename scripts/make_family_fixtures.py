@@ -17,15 +17,22 @@ Committed; read by crates/bert/tests/families.rs and the CLI's round trip
 (crates/cli/tests/families.rs), which need no Python.
 
 The tokenizers are trained here on generated text (TRAINING_LINES sentences
-drawn with a fixed seed from the word lists below):
+drawn with a fixed seed from the word lists below), and built by transformers'
+own tokenizer classes from the trained vocabularies:
 
-- roberta: byte-level BPE. Its tokenizer.json keeps add_prefix_space false,
-  as roberta-base's does; the reference batch is made with
-  add_prefix_space=True, as transformers requires for pre-split words, so
-  retag must add the leading space (Ġ) to every word itself.
-- xlm-roberta: SentencePiece Unigram (Metaspace, ▁), built as transformers'
-  XLMRobertaTokenizer builds it from a vocabulary with scores.
-- distilbert: cased WordPiece.
+- roberta: byte-level BPE, trained by tokenizers' ByteLevelBPETokenizer. Its
+  tokenizer.json keeps add_prefix_space false, as roberta-base's does; the
+  reference batch is made with add_prefix_space=True, as transformers
+  requires for pre-split words, so retag must add the leading space (Ġ) to
+  every word itself.
+- xlm-roberta: SentencePiece Unigram (Metaspace, ▁), a unigram language
+  model of the words' pieces with log-frequency scores.
+- distilbert: cased WordPiece, characters, frequent words and frequent
+  continuations.
+
+The Unigram and WordPiece vocabularies are counted here rather than trained
+by tokenizers' trainers, which break ties in hash order: a rerun of this
+script rewrites the same files.
 
 The weights are re-initialised large (std 0.5, random LayerNorm and biases,
 as in make_encoder_fixture.py) so that a wrong mask, position or layer name
@@ -33,14 +40,16 @@ moves the outputs far beyond the 1e-4 tolerance.
 """
 
 import json
+import math
 import random
+from collections import Counter
 from pathlib import Path
 
 import tokenizers
 import torch
 import transformers
 from make_encoder_fixture import rounded
-from tokenizers import BertWordPieceTokenizer, ByteLevelBPETokenizer, SentencePieceUnigramTokenizer
+from tokenizers import ByteLevelBPETokenizer
 from transformers import (
     DistilBertConfig,
     DistilBertForTokenClassification,
@@ -104,20 +113,52 @@ def roberta_tokenizer(lines):
     return RobertaTokenizer(vocab=model["vocab"], merges=[tuple(m) for m in model["merges"]])
 
 
+def substring_counts(forms, lengths, inner_only=False):
+    """How often each substring of `lengths` occurs in `forms` (word -> count);
+    with `inner_only`, only substrings that do not start the word."""
+    counts = Counter()
+    for form, count in forms.items():
+        for length in lengths:
+            for start in range(1 if inner_only else 0, len(form) - length + 1):
+                counts[form[start:start + length]] += count
+    return counts
+
+
+def top(counts, minimum, limit):
+    """The `limit` most frequent keys seen at least `minimum` times, ties by key."""
+    kept = sorted((piece for piece, count in counts.items() if count >= minimum), key=lambda p: (-counts[p], p))
+    return kept[:limit]
+
+
 def xlm_roberta_tokenizer(lines):
-    trainer = SentencePieceUnigramTokenizer()
-    trainer.train_from_iterator(lines, vocab_size=250, unk_token="<unk>",
-                                special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"])
-    vocab = [tuple(piece) for piece in json.loads(trainer._tokenizer.to_str())["model"]["vocab"]]
-    return XLMRobertaTokenizer(vocab=vocab)
+    # A unigram language model over the words' pieces, counted in one pass:
+    # tokenizers' Unigram trainer breaks ties in hash order, and a rerun of
+    # this script must give the same fixture. Every word gets its ▁ (Metaspace).
+    words = Counter(word for line in lines for word in line.split())
+    forms = Counter()
+    for word, count in words.items():
+        forms["▁" + word] += count
+    chars = substring_counts(forms, [1])
+    longer = top(substring_counts(forms, range(2, 7)), minimum=60, limit=120)
+    kept = {piece: count for piece, count in chars.items()}
+    kept.update((piece, substring_counts(forms, [len(piece)])[piece]) for piece in longer)
+    total = sum(kept.values())
+    specials = [("<s>", 0.0), ("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0), ("<mask>", 0.0)]
+    pieces = sorted(kept, key=lambda p: (-kept[p], p))
+    return XLMRobertaTokenizer(vocab=specials + [(piece, math.log(kept[piece] / total)) for piece in pieces])
 
 
 def distilbert_tokenizer(lines):
-    trainer = BertWordPieceTokenizer(lowercase=False, strip_accents=False)
-    trainer.train_from_iterator(lines, vocab_size=300, min_frequency=2,
-                                special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"])
-    vocab = json.loads(trainer._tokenizer.to_str())["model"]["vocab"]
-    return DistilBertTokenizer(vocab=vocab, do_lower_case=False)
+    # A WordPiece vocabulary counted in one pass, for the same reason: the
+    # characters (alone and as ## continuations), the frequent words, and
+    # frequent word-inner pieces, so that rarer words split.
+    words = Counter(word for line in lines for word in line.split())
+    chars = sorted({c for word in words for c in word})
+    inner = top(substring_counts(words, range(2, 5), inner_only=True), minimum=40, limit=60)
+    whole = top(words, minimum=20, limit=120)
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + chars + ["##" + c for c in chars]
+    vocab += [w for w in whole if w not in vocab] + ["##" + piece for piece in inner]
+    return DistilBertTokenizer(vocab={token: i for i, token in enumerate(vocab)}, do_lower_case=False)
 
 
 def common(config_class, vocab_size, **extra):
