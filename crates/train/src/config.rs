@@ -5,6 +5,7 @@
 //! gradient norm clipped to 1.0.
 
 use retag_data::augment::AugmentSpec;
+use retag_data::features::FeatureSpec;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, TrainError};
@@ -81,6 +82,12 @@ pub struct TrainConfig {
     /// data, so that a checkpoint records it and a resume with other
     /// settings is refused as any other change is. Default: none.
     pub augment: Option<AugmentSpec>,
+    /// The per-word input features the model reads, as `--input-features`
+    /// writes them (`"shape,gazetteer:cities.txt"`, see
+    /// [`retag_data::features`]). Here, not beside the model, so that a
+    /// checkpoint records them and a resume with others is refused (the
+    /// files' contents are checked with the data's fingerprint). Default: none.
+    pub input_features: Option<FeatureSpec>,
 }
 
 impl Default for TrainConfig {
@@ -108,6 +115,7 @@ impl Default for TrainConfig {
             bucket_batches: 50,
             stages: Vec::new(),
             augment: None,
+            input_features: None,
         }
     }
 }
@@ -354,6 +362,7 @@ mod tests {
             (TrainConfig { learning_rate: 1e-4, seed: 7, ..base.clone() }, &["learning_rate", "seed"]),
             (TrainConfig { patience: None, ..base.clone() }, &["patience"]),
             (TrainConfig { augment: Some("mr=0.3".parse().unwrap()), ..base.clone() }, &["augment"]),
+            (TrainConfig { input_features: Some("shape".parse().unwrap()), ..base.clone() }, &["input_features"]),
         ];
         for (now, expected) in cases {
             assert_eq!(now.changes_from(&base), *expected);
@@ -373,6 +382,14 @@ mod tests {
             (r#"{"augment": "mr=2"}"#, Err("\"mr=2\": the rate 2 is outside [0, 1]")),
             (r#"{"augment": "mr=0.3,mx=0.1"}"#, Err("unknown operation \"mx\"")),
         ];
+        // Input features: read and printed as the flag is written.
+        let config =
+            TrainConfig::parse(r#"{"input_features": "gazetteer:g.txt,shape"}"#, std::path::Path::new("run.json"))
+                .expect("a valid spec");
+        assert_eq!(config.input_features.map(|spec| spec.to_string()).as_deref(), Some("gazetteer:g.txt,shape"));
+        let error = TrainConfig::parse(r#"{"input_features": "shape,pos"}"#, std::path::Path::new("run.json"));
+        let message = error.unwrap_err().to_string();
+        assert!(message.contains("run.json") && message.contains("unknown feature \"pos\""), "{message}");
         for (text, expected) in cases {
             let read = TrainConfig::parse(text, std::path::Path::new("run.json"));
             match (read, expected) {

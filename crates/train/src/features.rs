@@ -11,11 +11,15 @@
 //!
 //! The training loop reads the cache as it reads windows (see
 //! [`crate::inputs`]): a "window" is a sentence, its positions are its words.
+//! The cache keeps each sentence's words too, so that a head with input
+//! features (word shape, gazetteers...) gets their values beside the cached
+//! states: they are computed from words, not by the encoder.
 
 use burn::tensor::{Device, Tensor, TensorData};
 use retag_bert::BertModel;
 use retag_data::Tagset;
 use retag_data::align::WindowId;
+use retag_data::features::{FeatureIds, InputFeatures};
 use retag_model::{encoder_input, window_batches};
 
 use crate::dataset::AlignedSplit;
@@ -33,6 +37,8 @@ pub struct FeatureCache {
     offsets: Vec<usize>,
     /// The gold tags, sentence by sentence, for scoring.
     gold: Vec<Vec<String>>,
+    /// The words, sentence by sentence, for input features.
+    words: Vec<Vec<String>>,
 }
 
 impl FeatureCache {
@@ -91,7 +97,8 @@ impl FeatureCache {
                 ),
             });
         }
-        Ok(Self { hidden, features, labels: word_labels, offsets, gold: split.gold.clone() })
+        let words = split.aligned.iter().map(|sentence| sentence.words.clone()).collect();
+        Ok(Self { hidden, features, labels: word_labels, offsets, gold: split.gold.clone(), words })
     }
 
     pub fn hidden(&self) -> usize {
@@ -156,5 +163,30 @@ impl FeatureCache {
         }
         let tensor = Tensor::from_data(TensorData::new(features, [ids.len(), longest, self.hidden]), device);
         (tensor, labels, mask)
+    }
+
+    /// The values of `features` for the sentences `ids`, laid out as
+    /// [`Self::batch`] lays out their words (0 on padding); `None` without features.
+    pub fn feature_ids(&self, ids: &[WindowId], features: Option<&InputFeatures>) -> Result<Option<FeatureIds>> {
+        let Some(features) = features else {
+            return Ok(None);
+        };
+        let longest = ids.iter().map(|id| self.words_of(id.sentence).len()).max().unwrap_or(0);
+        let mut channels = vec![vec![0u32; ids.len() * longest]; features.channels().len()];
+        for (row, id) in ids.iter().enumerate() {
+            let words = &self.words[id.sentence];
+            if words.len() != self.words_of(id.sentence).len() {
+                return Err(TrainError::Mismatch {
+                    reason: format!(
+                        "cached sentence {} was aligned without its words; input features are computed from them",
+                        id.sentence + 1
+                    ),
+                });
+            }
+            for (channel, values) in features.word_ids(words).into_iter().enumerate() {
+                channels[channel][row * longest..row * longest + values.len()].copy_from_slice(&values);
+            }
+        }
+        Ok(Some(FeatureIds { rows: ids.len(), seq_len: longest, channels }))
     }
 }

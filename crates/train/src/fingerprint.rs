@@ -15,12 +15,19 @@
 //! over rounding. A cached run is thus checked on its labels and lengths,
 //! beside the config.
 //!
+//! A model with input features (gazetteers, patterns) computes part of
+//! what it reads from the words through files that a resume could find
+//! edited; their fingerprint ([`InputFeatures::fingerprint`]) is mixed in
+//! ([`fingerprint_with`]), and a model without them hashes as before.
+//!
 //! The hash is FNV-1a, 64 bits, over little-endian integers: a few lines,
 //! the same in every Rust version and on every machine (the standard
 //! library's `DefaultHasher` promises neither). It is a witness against
 //! mistakes, not against forgery.
 
 use std::path::Path;
+
+use retag_data::features::InputFeatures;
 
 use crate::error::{Result, TrainError};
 use crate::inputs::Inputs;
@@ -69,6 +76,19 @@ pub fn fingerprint(inputs: &Inputs) -> u64 {
     hash.finish()
 }
 
+/// [`fingerprint`] of `inputs` as a model reading `features` sees them.
+pub fn fingerprint_with(inputs: &Inputs, features: Option<&InputFeatures>) -> u64 {
+    let data = fingerprint(inputs);
+    let Some(features) = features else {
+        return data;
+    };
+    let mut hash = Fnv1a::new();
+    hash.word(3);
+    hash.word(data);
+    hash.word(features.fingerprint());
+    hash.finish()
+}
+
 /// What a checkpoint says of the data its run trained on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SavedData {
@@ -99,7 +119,7 @@ pub fn check_resumed(
     match saved.fingerprint {
         Some(fingerprint) if fingerprint != now => Err(refuse(format!(
             "the run trained on other data than the training data{} gives: the same {windows} windows, \
-             but other tokens, labels or window bounds (fingerprint {fingerprint:016x} in the checkpoint, \
+             but other tokens, labels, window bounds or input-feature files (fingerprint {fingerprint:016x} in the checkpoint, \
              {now:016x} now); resume with the run's training data",
             named(inputs)
         ))),
@@ -147,6 +167,24 @@ impl Fnv1a {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Input features change the fingerprint only when a model reads them,
+    /// and then with their files' contents.
+    #[test]
+    fn input_features_mix_their_files_in() {
+        use retag_data::features::{FeatureSource, Gazetteer, GazetteerOptions};
+        let inputs = Inputs::Windows(crate::dataset::AlignedSplit::from_parts(Vec::new(), Vec::new(), 0));
+        let features = |text: &str| {
+            let gazetteer = Gazetteer::parse(text.into(), GazetteerOptions::default(), Path::new("g.txt")).unwrap();
+            InputFeatures::from_sources(vec![FeatureSource::Gazetteer(gazetteer)])
+        };
+        let plain = fingerprint(&inputs);
+        assert_eq!(fingerprint_with(&inputs, None), plain, "a model without features hashes as before");
+        let paris = fingerprint_with(&inputs, Some(&features("Paris\tLOC\n")));
+        assert_ne!(paris, plain);
+        assert_eq!(paris, fingerprint_with(&inputs, Some(&features("Paris\tLOC\n"))));
+        assert_ne!(paris, fingerprint_with(&inputs, Some(&features("Paris\tPER\n"))));
+    }
 
     /// The published FNV-1a 64 test vectors pin the constants: "" and "a".
     #[test]

@@ -6,7 +6,7 @@
 
 use burn::tensor::{Device, Tensor};
 use retag_data::align::WindowId;
-use retag_model::{TaggerModel, encoder_input, tag_windows};
+use retag_model::{TaggerModel, tag_windows};
 
 use crate::dataset::AlignedSplit;
 use crate::error::{Result, TrainError};
@@ -71,21 +71,20 @@ impl Inputs {
         match self {
             Inputs::Windows(split) => {
                 let batch = split.batch(ids);
-                let config = &model
-                    .encoder()
-                    .ok_or_else(|| TrainError::Mismatch {
+                if model.encoder().is_none() {
+                    return Err(TrainError::Mismatch {
                         reason: "windows of subwords need a model with an encoder".into(),
-                    })?
-                    .config;
-                let input = encoder_input(&batch, config, device)?;
+                    });
+                }
                 Ok(BatchStates {
-                    hidden: model.encode(&input)?,
+                    hidden: model.encode_batch(&batch, &split.aligned, device)?,
                     tokens: batch.attention_mask.iter().filter(|&&m| m == 1).count(),
                     labels: batch.labels,
                 })
             }
             Inputs::Cached(cache) => {
                 let (hidden, labels, mask) = cache.batch(ids, device);
+                let hidden = model.join_features(hidden, cache.feature_ids(ids, model.input_features())?.as_ref())?;
                 Ok(BatchStates { hidden, labels, tokens: mask.iter().filter(|&&word| word).count() })
             }
         }
@@ -101,6 +100,8 @@ impl Inputs {
                 for chunk in units.chunks(CACHED_SENTENCES_PER_PASS) {
                     let ids: Vec<WindowId> = chunk.iter().map(|(id, _)| *id).collect();
                     let (hidden, _, mask) = cache.batch(&ids, device);
+                    let hidden =
+                        model.join_features(hidden, cache.feature_ids(&ids, model.input_features())?.as_ref())?;
                     for (id, row) in ids.iter().zip(model.decode(hidden, &mask)?) {
                         tags[id.sentence] = row;
                     }

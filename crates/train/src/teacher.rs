@@ -101,14 +101,18 @@ impl TeacherCache {
         }
         let device = device.clone().inner();
         let teacher = teacher.valid();
+        // A teacher with input features joins them to the cached outputs: its
+        // head reads that much more than the encoder gives.
+        let features = teacher.feature_embeddings().map_or(0, |features| features.width());
         if let Inputs::Cached(cache) = inputs
-            && cache.hidden() != teacher.hidden_size()
+            && cache.hidden() + features != teacher.hidden_size()
         {
             return Err(TrainError::Mismatch {
                 reason: format!(
-                    "the teacher's head reads {}-wide states, the cached encoder outputs are {}-wide",
+                    "the teacher's head reads {}-wide states, the cached encoder outputs are {}-wide{}",
                     teacher.hidden_size(),
-                    cache.hidden()
+                    cache.hidden(),
+                    if features > 0 { format!(" and its input features {features}") } else { String::new() }
                 ),
             });
         }

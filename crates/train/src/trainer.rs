@@ -23,7 +23,7 @@ use crate::epoch_data::{EpochData, EpochInputs};
 use crate::error::{Result, TrainError};
 use crate::eval_log::{EvalLog, EvalRecord};
 use crate::evaluate::evaluate;
-use crate::fingerprint::{SavedData, check_resumed as check_resumed_data, fingerprint};
+use crate::fingerprint::{SavedData, check_resumed as check_resumed_data, fingerprint_with};
 use crate::inputs::Inputs;
 use crate::lock::RunLock;
 use crate::optimizer::{ParamPaths, adamw, learning_rates};
@@ -219,7 +219,7 @@ impl Trainer {
         }
         let buckets = Buckets::new(train.units(), config.batch_size, config.bucket_batches, config.seed);
         let resumed_distillation = resumed.as_ref().map(|r| (r.checkpoint.clone(), r.distillation.clone()));
-        let train_fingerprint = fingerprint(&train);
+        let train_fingerprint = fingerprint_with(&train, model.input_features());
         let mut notes: Vec<String> = lock.note().map(String::from).into_iter().collect();
         if let Some(resumed) = resumed {
             let windows = buckets.window_count();
