@@ -94,7 +94,7 @@ fn label_names_come_from_the_flag_then_the_metadata_then_dataset_info_json() {
     std::fs::write(names_file.path(), "O\nB-A\nI-A\n\nB-B\nI-B\n").expect("writable");
     let names_path = names_file.path().to_str().expect("UTF-8").to_string();
     // Row 0 is ids [1, 2, 0, 0, 3]; which names were read shows in its tags.
-    let cases: [(&str, Option<&str>, [&str; 5], Option<LabelOrigin>); 6] = [
+    let cases = [
         (
             "precedence/with_metadata.parquet",
             None,
@@ -117,7 +117,7 @@ fn label_names_come_from_the_flag_then_the_metadata_then_dataset_info_json() {
         ),
         (
             "precedence/no_metadata.parquet",
-            Some(&names_path),
+            Some(names_path.as_str()),
             ["B-A", "I-A", "O", "O", "B-B"],
             Some(LabelOrigin::FlagFile(names_file.path().to_path_buf())),
         ),
@@ -262,4 +262,27 @@ fn a_file_that_is_not_arrow_is_refused_by_name() {
         error.to_string().starts_with(&format!("{}: not an Arrow IPC file retag can read", path.display())),
         "{error}"
     );
+}
+
+/// A damaged file is an error, never a panic: every byte of the Parquet and
+/// Arrow fixtures, in turn, set to 0x00 and to 0xFF.
+#[test]
+fn damaged_files_are_errors_not_panics() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    for file in ["datasets/train.parquet", "datasets/saved/data-00000-of-00001.arrow"] {
+        let bytes = std::fs::read(fixture(file)).expect("the fixture");
+        let damaged = dir.path().join(Path::new(file).file_name().expect("a file name"));
+        for offset in 0..bytes.len() {
+            for value in [0x00, 0xFF] {
+                let mut copy = bytes.clone();
+                copy[offset] = value;
+                std::fs::write(&damaged, &copy).expect("writable");
+                // Ok or Err: what matters is that it returns. Without names
+                // the metadata is parsed too.
+                for flag in [None, Some("O,B-PER,I-PER,B-LOC,I-LOC")] {
+                    let _ = read(&damaged, flag, true);
+                }
+            }
+        }
+    }
 }
