@@ -58,6 +58,9 @@ pub enum DataCommand {
     Convert(ConvertArgs),
     /// Map a dataset's entity types to a new tagset with a mapping file.
     Relabel(RelabelArgs),
+    /// Write the entity strings of annotated data, per type, as a gazetteer
+    /// for --input-features (use it on OTHER data: on its own it leaks the labels).
+    Gazetteer(GazetteerArgs),
 }
 
 /// How to read a data file; shared by every command that reads one.
@@ -146,6 +149,21 @@ pub struct RelabelArgs {
     pub repair: bool,
     pub input_file: PathBuf,
     pub output_file: PathBuf,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct GazetteerArgs {
+    /// Annotated data (CoNLL or JSONL) whose entity mentions become entries.
+    #[arg(long)]
+    pub from: PathBuf,
+    /// The gazetteer to write: `ENTRY<TAB>TYPE` lines, each distinct mention once.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The tag scheme of the data.
+    #[arg(long, default_value = "iob2", value_parser = scheme_parser())]
+    pub scheme: Scheme,
     #[command(flatten)]
     pub input: InputArgs,
 }

@@ -19,6 +19,7 @@ fn main() -> ExitCode {
         Command::Data(DataCommand::Stats(args)) => commands::stats::run(args),
         Command::Data(DataCommand::Convert(args)) => commands::convert::run(args),
         Command::Data(DataCommand::Relabel(args)) => commands::relabel::run(args),
+        Command::Data(DataCommand::Gazetteer(args)) => commands::gazetteer::run(args),
         Command::Predict(args) => commands::predict::run(args),
         Command::Train(args) => commands::train::run(args),
         Command::Plot(args) => commands::plot::run(args),

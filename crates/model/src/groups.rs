@@ -105,6 +105,14 @@ mod tests {
         assert!("la yer".parse::<GroupName>().is_err());
     }
 
+    /// The input features' tables train with the head; an adapter is its own group.
+    #[test]
+    fn input_features_belong_to_the_head() {
+        assert_eq!(group_of("features.tables.0.weight"), GroupName::Head);
+        assert_eq!(group_of("tagger.head.Linear.classifier.weight"), GroupName::Head);
+        assert_eq!(group_of("adapter.Linear.weight"), GroupName::Other("adapter".into()));
+    }
+
     struct Paths(Vec<String>, Vec<String>);
 
     impl ModuleVisitor for Paths {

@@ -21,7 +21,7 @@ pub struct PredictOptions {
     pub batch_size: usize,
     /// The longest window in subwords, `[CLS]` and `[SEP]` included; longer
     /// sentences are cut into overlapping windows. Default: what both the
-    /// tokenizer (`model_max_length`) and the model (`max_position_embeddings`) allow.
+    /// tokenizer (`model_max_length`) and the model ([`BertConfig::max_positions`]) allow.
     pub max_len: Option<usize>,
     /// Subwords shared by consecutive windows of a long sentence, as context
     /// for the words near a cut. Default: a quarter of `max_len`.
@@ -48,15 +48,15 @@ impl PredictOptions {
             return Err(PredictError::InvalidOption { option: "chunk_sentences", reason: "must be at least 1".into() });
         }
         retag_bert::check_tokenizer(tokenizer, model)?;
-        let limit = model.max_position_embeddings.min(tokenizer.max_length());
+        let limit = model.max_positions().min(tokenizer.max_length());
         let max_len = match self.max_len {
             Some(max_len) if max_len > limit => {
                 return Err(PredictError::InvalidOption {
                     option: "max_len",
                     reason: format!(
-                        "{max_len} is longer than the model takes: {} positions (max_position_embeddings), \
-                         tokenizer limit {}",
-                        model.max_position_embeddings,
+                        "{max_len} is longer than the model takes: {} positions ({}), tokenizer limit {}",
+                        model.max_positions(),
+                        model.max_positions_reason(),
                         tokenizer.max_length()
                     ),
                 });

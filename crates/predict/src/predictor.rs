@@ -38,11 +38,11 @@ impl Predictor {
     /// `model.safetensors`) and the tokenizer beside it (`tokenizer.json`, or
     /// `vocab.txt` and `tokenizer_config.json`), with default options. A
     /// tokenizer that does not state its length gets the model's
-    /// `max_position_embeddings`.
+    /// (`max_position_embeddings`, less the RoBERTa family's padding rows).
     pub fn load(model_dir: &Path, device: &Device) -> Result<Self> {
         let device = device.clone().without_autodiff();
         let model = retag_model::folder::load(model_dir, &device)?;
-        let positions = encoder_config(&model)?.max_position_embeddings;
+        let positions = encoder_config(&model)?.max_positions();
         let tokenizer = WordTokenizer::load_with_fallback_max_length(model_dir, positions)?;
         Self::new(model, tokenizer, PredictOptions::default(), &device)
     }

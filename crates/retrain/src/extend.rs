@@ -40,6 +40,7 @@ use crate::augmented::AugmentedEpochs;
 use crate::distill::{DistillSpec, fold_labels};
 use crate::error::{Result, RetrainError};
 use crate::head_choice::HeadChoice;
+use crate::input_features::RunFeatures;
 use crate::output::{METRICS_FILE, RUN_CONFIG_FILE, check_recorded_paths};
 use crate::rehearsal::{PseudoLabeler, RehearsalCounts, RehearsalRule, rehearse};
 use crate::retrain::{Outcome, RetrainData, Timing};
@@ -127,12 +128,14 @@ pub fn extend(
     let plain = device.clone().inner();
     let source = spec.old_model.as_path();
     let tokenizer = retag_data::align::load_tokenizer(source)?;
-    let (encoder, old_tagger) = retag_model::folder::load(source, device)?.split_encoder();
-    let encoder = encoder.expect("folder::load builds every model with its encoder (TaggerModel::new, with_parts)");
-    let old_tagger = old_tagger.tagger().clone();
+    let (encoder, old_head) = retag_model::folder::load(source, device)?.split_encoder();
+    let encoder = encoder.expect("folder::load builds every model with its encoder (TaggerModel::from_parts)");
+    let old_tagger = old_head.tagger().clone();
     // The old model as it is, before training changes anything: it
-    // pseudo-labels the training data and is the distillation's teacher.
-    let old = TaggerModel::new(encoder.clone(), old_tagger.clone())?.valid();
+    // pseudo-labels the training data and is the distillation's teacher
+    // (with its input features, if it reads any).
+    let old = old_head.clone().with_encoder(encoder.clone())?.valid();
+    let features = RunFeatures::choose(&spec.config, Some(&old_head), source, device)?;
     let types = TypeSplit::new(old.tagset(), data, spec.scheme)?;
     let labels = &types.tagset;
 
@@ -161,7 +164,8 @@ pub fn extend(
     let head = spec.head.unwrap_or(HeadChoice { kind: old_tagger.head().kind(), crf: old_tagger.crf().is_some() });
     let seed = spec.config.seed;
     let (tagger, warm_start) = warm_started_tagger(old_tagger, head, labels.clone(), &lineage, spec.scheme, seed)?;
-    let model = TaggerModel::new(encoder, tagger)?;
+    let tagger = RunFeatures::widen(features.as_ref(), tagger)?;
+    let model = TaggerModel::from_parts(encoder, None, features.map(|features| features.embeddings), tagger)?;
     let train = Inputs::Windows(train);
     let dev = Inputs::Windows(dev);
 

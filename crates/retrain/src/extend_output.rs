@@ -19,6 +19,7 @@ use crate::error::{Result, RetrainError};
 use crate::extend::{EXTEND, ExtendOutcome, ExtendSpec};
 use crate::output::{
     CURVE_FILE, METRICS_FILE, METRICS_SERIALIZE, RUN_CONFIG_FILE, recorded_path, run_metrics, write_json_atomically,
+    write_test_predictions,
 };
 use crate::rehearsal::RehearsalCounts;
 use crate::type_split::GroupScores;
@@ -81,7 +82,7 @@ pub fn extend_config_json(spec: &ExtendSpec, outcome: &ExtendOutcome) -> Result<
 
 /// Exports the extended model to `out_dir` (which must not exist; the
 /// export is atomic), checks that it reloads as the same model
-/// ([`retag_model::verify_folder`]), writes `metrics.json` and `run-config.json` into it,
+/// ([`retag_model::verify_folder`]), writes `metrics.json`, `run-config.json` and `test-predictions.txt` into it,
 /// and draws the learning curve into the run folder.
 pub fn write_extension(outcome: &ExtendOutcome, spec: &ExtendSpec, out_dir: &Path) -> Result<()> {
     let run = &outcome.run;
@@ -95,6 +96,7 @@ pub fn write_extension(outcome: &ExtendOutcome, spec: &ExtendSpec, out_dir: &Pat
     let config = extend_config_json(spec, outcome)?;
     write_json_atomically(&out_dir.join(METRICS_FILE), &metrics)?;
     write_json_atomically(&out_dir.join(RUN_CONFIG_FILE), &config)?;
+    write_test_predictions(run, out_dir)?;
     let records = retag_train::read_eval_log(&run.run_dir)?;
     let picture = learning_curves_svg(&[Curve { name: EXTEND, records: &records }]);
     let curve = run.run_dir.join(CURVE_FILE);

@@ -24,6 +24,7 @@ pub mod extend;
 pub mod extend_output;
 pub mod head_choice;
 pub mod infer;
+mod input_features;
 pub mod lineage;
 pub mod output;
 pub mod plan;

@@ -44,14 +44,7 @@ pub fn write_outcome(outcome: &Outcome, spec: &RetrainSpec, out_dir: &Path) -> R
     let config = run_config_json(spec)?;
     write_json_atomically(&out_dir.join(METRICS_FILE), &metrics)?;
     write_json_atomically(&out_dir.join(RUN_CONFIG_FILE), &config)?;
-    if let Some(tagged) = &outcome.test_predictions {
-        // Tabs only where a token holds a space, as the data it came from must have had them.
-        let spaced = tagged.sentences.iter().flat_map(|s| &s.tokens).any(|token| token.contains(' '));
-        let separator = if spaced { Separator::Tab } else { Separator::Space };
-        let mut text = Vec::new();
-        retag_data::conll::write_conll_predictions(&mut text, &tagged.sentences, &tagged.tags, separator)?;
-        retag_data::atomic::write_atomically(&out_dir.join(TEST_PREDICTIONS_FILE), &text)?;
-    }
+    write_test_predictions(outcome, out_dir)?;
     let records = retag_train::read_eval_log(&outcome.run_dir)?;
     let picture = learning_curves_svg(&[Curve { name: spec.strategy.name(), records: &records }]);
     let curve = outcome.run_dir.join(CURVE_FILE);
@@ -139,4 +132,21 @@ pub fn write_json_atomically(path: &Path, value: &Value) -> Result<()> {
     let text = serde_json::to_string_pretty(value)
         .expect("a serde_json Value has string keys and only finite numbers, which always serialize");
     Ok(retag_data::atomic::write_atomically(path, format!("{text}\n").as_bytes())?)
+}
+
+/// `test-predictions.txt`: the test split as the run tagged it, `token gold
+/// predicted` a line, so a user can read the errors without a second pass
+/// (and `predict` on the folder can be checked against it). Nothing without
+/// a test split.
+pub(crate) fn write_test_predictions(outcome: &Outcome, out_dir: &Path) -> Result<()> {
+    let Some(tagged) = &outcome.test_predictions else {
+        return Ok(());
+    };
+    // Tabs only where a token holds a space, as the data it came from must have had them.
+    let spaced = tagged.sentences.iter().flat_map(|s| &s.tokens).any(|token| token.contains(' '));
+    let separator = if spaced { Separator::Tab } else { Separator::Space };
+    let mut text = Vec::new();
+    retag_data::conll::write_conll_predictions(&mut text, &tagged.sentences, &tagged.tags, separator)?;
+    retag_data::atomic::write_atomically(&out_dir.join(TEST_PREDICTIONS_FILE), &text)?;
+    Ok(())
 }

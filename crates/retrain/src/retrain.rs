@@ -21,6 +21,7 @@ use crate::distill::{DistillSpec, fold_labels};
 use crate::error::{Result, RetrainError};
 use crate::head_choice::HeadChoice;
 use crate::infer::infer_lineage;
+use crate::input_features::RunFeatures;
 use crate::lineage::{Lineage, LineageSource};
 use crate::output::{METRICS_FILE, RUN_CONFIG_FILE, check_recorded_paths};
 use crate::progressive::StagePlan;
@@ -205,7 +206,7 @@ pub fn retrain(
             }
             let (encoder, old_tagger) = loaded.split_encoder();
             (
-                encoder.expect("folder::load builds every model with its encoder (TaggerModel::new, with_parts)"),
+                encoder.expect("folder::load builds every model with its encoder (TaggerModel::from_parts)"),
                 Some(old_tagger),
             )
         }
@@ -237,7 +238,8 @@ pub fn retrain(
     let needs_old = data.retain.is_some() || spec.distill.is_some() || (needs_lineage && infers);
     let old_valid = match (&old_tagger, needs_old) {
         (_, false) => None,
-        (Some(old_tagger), true) => Some(TaggerModel::new(encoder.clone(), old_tagger.tagger().clone())?.valid()),
+        // Its input features, if it reads any, stay with its tagger.
+        (Some(old_tagger), true) => Some(old_tagger.clone().with_encoder(encoder.clone())?.valid()),
         (None, true) => {
             let path = spec.old_model.as_deref().ok_or_else(|| {
                 RetrainError::option("retain_data", "the retention score needs the old model (--model)")
@@ -264,18 +266,20 @@ pub fn retrain(
     } else {
         None
     };
-    // The frozen strategy's teacher reads the cached encoder outputs with the old head alone.
-    let old_head = old_tagger.as_ref().map(|old| TaggerModel::head_only(old.tagger().clone()));
+    // The frozen strategy's teacher reads the cached encoder outputs with the
+    // old head alone (and the old input features, computed from the words).
+    let old_head = old_tagger.clone();
 
     let adapter = adapter_of(spec, old_tagger.as_ref(), &encoder, seed, device)?;
-    let reads = hidden + adapter.as_ref().map_or(0, Adapter::width);
+    let features = RunFeatures::choose(&spec.config, old_tagger.as_ref(), source, device)?;
+    let reads = hidden + adapter.as_ref().map_or(0, Adapter::width) + RunFeatures::width(features.as_ref());
     let mut warm_start = None;
     let tagger = match (spec.strategy, old_tagger, &lineage) {
         (strategy, Some(old_tagger), Some(found)) if strategy.warm_starts() => {
             let old = old_tagger.tagger().clone();
             let (tagger, report) = warm_started_tagger(old, spec.head, labels.clone(), found, spec.scheme, seed)?;
             warm_start = Some(report);
-            tagger
+            RunFeatures::widen(features.as_ref(), tagger)?
         }
         _ => fresh_tagger(spec.head, spec.mlp, labels.clone(), reads, dropout, spec.scheme, seed, device)?,
     };
@@ -289,12 +293,14 @@ pub fn retrain(
         let dev = FeatureCache::extract(&encoder, &dev, &labels, batch, &plain)?;
         cache_secs = Some(caching.elapsed().as_secs_f64());
         config.head_learning_rate = Some(config.head_learning_rate.unwrap_or(DEFAULT_FROZEN_HEAD_LEARNING_RATE));
-        (TaggerModel::head_only(tagger), Inputs::Cached(train), Inputs::Cached(dev), Some(encoder))
-    } else {
-        let model = match adapter {
-            Some(adapter) => TaggerModel::with_parts(encoder, adapter, tagger)?,
-            None => TaggerModel::new(encoder, tagger)?,
+        let head = match features {
+            Some(features) => TaggerModel::head_only(tagger).with_features(features.embeddings)?,
+            None => TaggerModel::head_only(tagger),
         };
+        (head, Inputs::Cached(train), Inputs::Cached(dev), Some(encoder))
+    } else {
+        let features = features.map(|features| features.embeddings);
+        let model = TaggerModel::from_parts(encoder, adapter, features, tagger)?;
         (model, Inputs::Windows(train), Inputs::Windows(dev), None)
     };
 
@@ -414,6 +420,13 @@ fn adapter_of(
         return Ok(None);
     }
     let old = old.expect("every strategy but full, adapter included, loads the old tagger");
+    if old.input_features().is_some() {
+        return Err(RetrainError::option(
+            "strategy",
+            "the old model reads input features, and an adapter reads the old model from token ids alone; use \
+             another strategy (they keep the old model's features)",
+        ));
+    }
     let old = OldModel { encoder: encoder.clone(), tagger: old.tagger().clone() };
     Ok(Some(Adapter::new(old, spec.adapter.unwrap_or_default(), seed, device)?))
 }

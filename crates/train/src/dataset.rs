@@ -102,13 +102,13 @@ pub fn align_options(config: &TrainConfig, model: &BertConfig, tokenizer: &WordT
     // Where a model's tokenizer and its encoder first meet: an id past the
     // embedding table would index out of it at the first batch.
     retag_bert::check_tokenizer(tokenizer, model)?;
-    let positions = model.max_position_embeddings;
+    let positions = model.max_positions();
     let max_len = match config.max_len {
         Some(max_len) if max_len > positions => {
             return Err(TrainError::config(
                 "max_len",
                 max_len,
-                format!("the model has {positions} positions (max_position_embeddings)"),
+                format!("the model has {positions} positions ({})", model.max_positions_reason()),
             ));
         }
         Some(max_len) => max_len,

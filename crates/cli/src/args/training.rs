@@ -57,6 +57,16 @@ pub struct TrainingArgs {
     /// --seed. Not for strategy frozen (docs/strategies.md).
     #[arg(long, value_name = "SPEC")]
     pub augment: Option<retag_data::augment::AugmentSpec>,
+    /// Per-word features joined to the encoder's output as small learned
+    /// embeddings (16 values per channel): shape (capitalised, all caps,
+    /// URL, @mention, emoji...), gazetteer:FILE (one entry a line, optional
+    /// TAB type; BIO per type, matched longest first, NFKC and lowercase;
+    /// options as gazetteer+case=sensitive+unicode=nfc+by=file:FILE; repeat
+    /// it for more files), regex:FILE (NAME TAB PATTERN lines, each matched
+    /// against whole words). E.g. `shape,gazetteer:cities.txt`. Saved in the
+    /// model folder, files included (docs/strategies.md).
+    #[arg(long, value_name = "SPEC")]
+    pub input_features: Option<retag_data::features::FeatureSpec>,
     /// Longest window in subwords (default: what the model allows).
     #[arg(long)]
     pub max_len: Option<usize>,

@@ -4,6 +4,7 @@ pub mod compare;
 pub mod convert;
 pub mod eval;
 pub mod extend;
+pub mod gazetteer;
 pub mod plan;
 pub mod plot;
 pub mod predict;

@@ -43,6 +43,9 @@ pub fn resolve_config(args: &TrainingArgs) -> Result<TrainConfig> {
     if let Some(spec) = &args.augment {
         config.augment = Some(spec.clone());
     }
+    if let Some(spec) = &args.input_features {
+        config.input_features = Some(spec.clone());
+    }
     config.validate().context("the training settings")?;
     Ok(config)
 }
