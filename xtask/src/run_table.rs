@@ -92,7 +92,8 @@ impl Runs {
                     command.arg("--test").arg(self.data.join("test.txt")).arg("--out").arg(&out);
                     command.args(["--max-len", "128", "--patience", "0", "--progress", "plain"]);
                     command.args(["--seed", &seed.to_string(), "--backend", self.backend]);
-                    if !variant.flags.iter().any(|flag| flag == "--stages") {
+                    // A variant that sets its own epochs (or stages) keeps them.
+                    if !variant.flags.iter().any(|flag| flag == "--stages" || flag == "--epochs") {
                         command.args(["--epochs", &self.epochs.to_string()]);
                     }
                     command.args(&variant.flags);
