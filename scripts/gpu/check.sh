@@ -21,6 +21,10 @@
 # Every step has its own time limit and the script goes on past a failure, so
 # one call of the device tool brings back all that could run.
 set -u
+# STEPS=predict (for a call with little device time left): no search of the
+# disk for driver files, no probe, no training; the CPU prediction and the
+# GPU's cold and warm runs only, with the driver's own ICD file.
+STEPS=${STEPS:-all}
 OUT=${OUT:-/tmp/gpu-check}
 mkdir -p "$OUT"
 WORK=/tmp/retag-gpu
@@ -51,7 +55,8 @@ ldconfig -p | grep -i vulkan | sed 's/^/  /' | tee -a "$SUMMARY"
 for dir in /usr/share/vulkan/icd.d /etc/vulkan/icd.d /usr/local/share/vulkan/icd.d; do
   [ -d "$dir" ] && ls "$dir" | sed "s|^|  icd $dir/|" | tee -a "$SUMMARY"
 done
-NVIDIA_GLX=$(find / -xdev \( -name 'libGLX_nvidia.so.0' -o -name 'libGLX_nvidia.so.*' \) 2>/dev/null | head -1)
+NVIDIA_GLX=
+[ "$STEPS" = all ] && NVIDIA_GLX=$(find / -xdev \( -name 'libGLX_nvidia.so.0' -o -name 'libGLX_nvidia.so.*' \) 2>/dev/null | head -1)
 note "libGLX_nvidia: ${NVIDIA_GLX:-none}"
 # NVIDIA's Vulkan driver is libGLX_nvidia plus libraries it opens at run time
 # (glcore, glvkspirv, gpucomp) and the device nodes; a container given only
@@ -59,7 +64,7 @@ note "libGLX_nvidia: ${NVIDIA_GLX:-none}"
 for icd in /usr/share/vulkan/icd.d/*.json /etc/vulkan/icd.d/*.json; do
   [ -f "$icd" ] && { echo "  $icd:"; sed 's/^/    /' "$icd"; } | tee -a "$SUMMARY"
 done
-for lib in libnvidia-glcore libnvidia-glvkspirv libnvidia-gpucomp libnvidia-eglcore libEGL_nvidia libnvidia-tls; do
+[ "$STEPS" = all ] && for lib in libnvidia-glcore libnvidia-glvkspirv libnvidia-gpucomp libnvidia-eglcore libEGL_nvidia libnvidia-tls; do
   found=$(find / -xdev -name "$lib.so*" 2>/dev/null | head -1)
   note "  $lib: ${found:-MISSING}"
 done
@@ -92,7 +97,8 @@ elif [ -n "$NVIDIA_GLX" ]; then
   export VK_ICD_FILENAMES="$WORK/icd/nvidia_icd.json"
   note "wrote an ICD file for $NVIDIA_GLX"
 fi
-NVIDIA_EGL=$(find / -xdev -name 'libEGL_nvidia.so.0' 2>/dev/null | head -1)
+NVIDIA_EGL=
+[ "$STEPS" = all ] && NVIDIA_EGL=$(find / -xdev -name 'libEGL_nvidia.so.0' 2>/dev/null | head -1)
 if [ -f "$DRIVER_EGL" ]; then
   export __EGL_VENDOR_LIBRARY_FILENAMES=$DRIVER_EGL
   note "EGL vendor file: $DRIVER_EGL"
@@ -135,6 +141,8 @@ print(f"  agreement {sys.argv[1].rsplit('/', 1)[-1]} vs {sys.argv[2].rsplit('/',
 EOF
 }
 
+API=vulkan
+if [ "$STEPS" = all ]; then
 note "== can wgpu open the GPU? (the Vulkan loader's own log)"
 head -n 40 "$DATA/test.txt" > "$WORK/tiny.txt"
 VK_LOADER_DEBUG=error,warn,info timeout 60 "$RETAG" predict --backend gpu --model "$WORK/m0" --input "$WORK/tiny.txt" \
@@ -142,7 +150,6 @@ VK_LOADER_DEBUG=error,warn,info timeout 60 "$RETAG" predict --backend gpu --mode
 probe=$?
 note "probe rc=$probe"
 grep -iE "error|fail|not found|cannot|unable|driver|icd|physical" "$OUT/vulkan-probe.log" | head -n 30 | sed 's/^/  /' | tee -a "$SUMMARY"
-API=vulkan
 if [ "$probe" != 0 ]; then
   # Vulkan gave no adapter (or its kernels failed): hide it, so that wgpu
   # falls back to OpenGL ES on EGL for every step below.
@@ -158,6 +165,7 @@ if [ "$probe" != 0 ]; then
     exit 0
   fi
 fi
+fi
 note "graphics API for the GPU steps: $API (after $SECONDS s)"
 
 note "== predict, random-head checkpoint (WNUT-17 test x4)"
@@ -169,6 +177,10 @@ for backend in gpu; do
   done
   [ -f "$OUT/m0-$backend.txt" ] && agree "$OUT/m0-cpu.txt" "$OUT/m0-$backend.txt"
 done
+if [ "$STEPS" = predict ]; then
+  note "== done after $SECONDS s (STEPS=predict)"
+  exit 0
+fi
 step predict-m0-pytorch-cuda 120 python3 scripts/bench_pipeline.py predict --device cuda --model "$WORK/m0" \
   --input "$INPUT" --output "$OUT/m0-pytorch.txt" --json-out "$OUT/m0-pytorch.json" \
   && agree "$OUT/m0-cpu.txt" "$OUT/m0-pytorch.txt"

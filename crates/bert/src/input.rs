@@ -7,6 +7,27 @@ use burn::tensor::{Device, Int, Tensor, TensorData};
 use crate::config::BertConfig;
 use crate::error::{BertError, Result};
 
+/// The multiple a batch's sequence length is rounded up to on `device`.
+///
+/// On the CPU (burn-flex) any length runs at once: 1, batches pad only to
+/// their longest window. A GPU backend (cubecl, under wgpu or CUDA)
+/// compiles its kernels and autotunes its matmuls for each new shape; a
+/// predict whose batches had about a hundred distinct lengths spent most of
+/// its time doing that (docs/performance.md, "Second GPU call"). Rounding to
+/// [`GPU_LENGTH_MULTIPLE`] leaves at most `max_len / 32` lengths, at the cost
+/// of at most 31 padded positions a row.
+pub fn sequence_length_multiple(device: &Device) -> usize {
+    #[cfg(feature = "flex")]
+    if crate::cpu::is_flex(device) {
+        return 1;
+    }
+    let _ = device;
+    GPU_LENGTH_MULTIPLE
+}
+
+/// See [`sequence_length_multiple`].
+pub const GPU_LENGTH_MULTIPLE: usize = 32;
+
 /// `[batch, seq]` token ids, token type ids and attention mask (1 for a real
 /// token, 0 for padding), as transformers' `BertModel` takes them.
 #[derive(Debug, Clone)]

@@ -42,7 +42,7 @@ pub use config::BertConfig;
 pub use error::{BertError, Result};
 pub use export::{TOKENIZER_FILES, export_token_classification, write_encoder_files};
 pub use family::Family;
-pub use input::BertInput;
+pub use input::{BertInput, GPU_LENGTH_MULTIPLE, sequence_length_multiple};
 pub use loader::check_weights;
 pub use model::BertModel;
 pub use source::{HubId, ResolveOptions, resolve_model};

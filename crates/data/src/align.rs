@@ -25,7 +25,7 @@ mod tokenizer;
 mod window;
 
 pub use aligned::{AlignOptions, AlignedSentence, LabelPolicy, Window};
-pub use batch::{Batch, WindowId, batches, merge_batches};
+pub use batch::{Batch, LengthRounding, WindowId, batches, merge_batches};
 pub use pieces::{AlignWarning, WordPieces};
 pub use tokenizer::{DEFAULT_MAX_LENGTH, SpecialTokens, WordTokenizer, load_tokenizer};
 pub use window::{WindowOptions, WindowSpan, plan_windows};

@@ -38,4 +38,4 @@ pub use features::{DEFAULT_FEATURE_DIM, FeatureEmbeddings};
 pub use groups::{GroupName, group_of};
 pub use tagger_model::TaggerModel;
 pub use verify::{SCORE_TOLERANCE, verify_folder};
-pub use word_tags::{encoder_input, tag_windows, window_batches};
+pub use word_tags::{encoder_input, length_rounding, tag_windows, window_batches};

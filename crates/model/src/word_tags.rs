@@ -8,15 +8,20 @@ use std::cmp::Reverse;
 use burn::tensor::Device;
 use burn::tensor::activation::softmax;
 use retag_bert::{BertConfig, BertInput};
-use retag_data::align::{AlignedSentence, Batch, Window, WindowId, merge_batches};
+use retag_data::align::{AlignedSentence, Batch, LengthRounding, Window, WindowId, merge_batches};
 
 use crate::error::Result;
 use crate::tagger_model::TaggerModel;
 
 /// Every window of `sentences`, longest first (so each batch pads little), in
-/// batches of at most `batch_size` rows; each batch's origins say where its
-/// rows belong.
-pub fn window_batches(sentences: &[AlignedSentence], batch_size: usize, pad_id: u32) -> Vec<Batch> {
+/// batches of at most `batch_size` rows, each padded as `rounding` says; each
+/// batch's origins say where its rows belong.
+pub fn window_batches(
+    sentences: &[AlignedSentence],
+    batch_size: usize,
+    pad_id: u32,
+    rounding: LengthRounding,
+) -> Vec<Batch> {
     let mut windows: Vec<(WindowId, &Window)> = sentences
         .iter()
         .enumerate()
@@ -25,7 +30,14 @@ pub fn window_batches(sentences: &[AlignedSentence], batch_size: usize, pad_id: 
         })
         .collect();
     windows.sort_by_key(|(_, window)| Reverse(window.len()));
-    windows.chunks(batch_size.max(1)).map(|chunk| Batch::pad(chunk.iter().copied(), pad_id)).collect()
+    windows.chunks(batch_size.max(1)).map(|chunk| Batch::pad_rounded(chunk.iter().copied(), pad_id, rounding)).collect()
+}
+
+/// How batches for `config`'s encoder are padded on `device`: to a multiple
+/// of [`retag_bert::sequence_length_multiple`] (1 on the CPU), never past the
+/// model's positions.
+pub fn length_rounding(config: &BertConfig, device: &Device) -> LengthRounding {
+    LengthRounding { multiple: retag_bert::sequence_length_multiple(device), at_most: config.max_positions() }
 }
 
 /// A padded batch of windows as the encoder's input tensors, all of token
@@ -87,7 +99,8 @@ fn tag_each_window(
     device: &Device,
     confidence: bool,
 ) -> Result<Vec<Vec<WordTag>>> {
-    let batches = window_batches(sentences, batch_size, pad_id);
+    let rounding = model.encoder().map_or(LengthRounding::NONE, |encoder| length_rounding(&encoder.config, device));
+    let batches = window_batches(sentences, batch_size, pad_id, rounding);
     let labels = model.tagset().len();
     let mut outputs = Vec::with_capacity(batches.len());
     for batch in &batches {

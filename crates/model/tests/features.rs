@@ -9,7 +9,7 @@ use std::path::Path;
 use burn::module::Module;
 use burn::tensor::{Device, Tensor};
 use retag_bert::{BertConfig, BertModel};
-use retag_data::align::{AlignedSentence, Window};
+use retag_data::align::{AlignedSentence, LengthRounding, Window};
 use retag_data::features::{FeatureSpec, InputFeatures};
 use retag_data::{Location, Scheme, Tagset};
 use retag_heads::{Head, HeadKind, Tagger};
@@ -71,7 +71,7 @@ fn sentences() -> Vec<AlignedSentence> {
 /// The head's scores over every window of `sentences`, batch by batch.
 fn scores(model: &TaggerModel, sentences: &[AlignedSentence], device: &Device) -> Vec<f32> {
     let mut values = Vec::new();
-    for batch in window_batches(sentences, 8, 0) {
+    for batch in window_batches(sentences, 8, 0, LengthRounding::NONE) {
         let hidden = model.encode_batch(&batch, sentences, device).unwrap();
         values.extend(model.emissions(hidden).unwrap().into_data().try_to_vec::<f32>().unwrap());
     }
@@ -86,7 +86,7 @@ fn the_head_reads_the_encoder_output_followed_by_the_features_embeddings() {
     let channels = model.input_features().unwrap().channels().len();
     assert_eq!(channels, 4);
     let sentences = sentences();
-    let batch = &window_batches(&sentences, 8, 0)[0];
+    let batch = &window_batches(&sentences, 8, 0, LengthRounding::NONE)[0];
     let hidden = model.encode_batch(batch, &sentences, &device).unwrap();
     let width = tiny_config().hidden_size;
     assert_eq!(hidden.dims(), [2, 8, width + channels * 6]);
@@ -106,6 +106,35 @@ fn the_head_reads_the_encoder_output_followed_by_the_features_embeddings() {
     assert!(error.unwrap_err().to_string().contains("reads input features"), "encode without words");
     let error = model.clone().into_token_classification().unwrap_err().to_string();
     assert!(error.contains("input features"), "{error}");
+}
+
+/// A GPU pads batches to a multiple of 32 (`length_rounding`); the padding
+/// is masked, so every real position scores as in a batch padded only to
+/// its longest window, features and CRF-free head alike.
+#[test]
+fn batches_rounded_up_score_their_real_positions_alike() {
+    let device = Device::flex();
+    let dir = tempfile::TempDir::new().unwrap();
+    let model = model(features(dir.path()), 6, HeadKind::Linear, false, &device).valid();
+    let sentences = sentences();
+    let plain = &window_batches(&sentences, 8, 0, LengthRounding::NONE)[0];
+    let rounded = &window_batches(&sentences, 8, 0, LengthRounding { multiple: 32, at_most: 512 })[0];
+    assert_eq!((plain.seq_len, rounded.seq_len), (8, 32));
+    let emissions = |batch| {
+        let hidden = model.encode_batch(batch, &sentences, &device).unwrap();
+        model.emissions(hidden).unwrap()
+    };
+    let (plain_scores, rounded_scores) = (emissions(plain), emissions(rounded));
+    let labels = plain_scores.dims()[2];
+    for (row, sentence) in sentences.iter().enumerate() {
+        let real = sentence.windows[0].len();
+        let read = |scores: &Tensor<3>| {
+            scores.clone().slice([row..row + 1, 0..real, 0..labels]).into_data().try_to_vec::<f32>().unwrap()
+        };
+        let (a, b) = (read(&plain_scores), read(&rounded_scores));
+        let worst = a.iter().zip(&b).map(|(x, y)| (x - y).abs()).fold(0.0f32, f32::max);
+        assert!(worst < 1e-5, "row {row}: scores differ by {worst}");
+    }
 }
 
 #[test]
@@ -245,7 +274,7 @@ fn the_frozen_path_joins_features_to_states_computed_elsewhere() {
     let dir = tempfile::TempDir::new().unwrap();
     let full = model(features(dir.path()), 4, HeadKind::Linear, false, &device).valid();
     let sentences = sentences();
-    let batch = &window_batches(&sentences, 8, 0)[0];
+    let batch = &window_batches(&sentences, 8, 0, LengthRounding::NONE)[0];
     let expected = full.encode_batch(batch, &sentences, &device).unwrap();
     // The encoder's states alone, then the head-only model joins the features.
     let (encoder, head_only) = full.split_encoder();

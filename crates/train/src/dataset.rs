@@ -4,7 +4,7 @@
 
 use retag_bert::BertConfig;
 use retag_data::align::{
-    AlignOptions, AlignedSentence, Batch, LabelPolicy, Window, WindowId, WindowOptions, WordTokenizer,
+    AlignOptions, AlignedSentence, Batch, LabelPolicy, LengthRounding, Window, WindowId, WindowOptions, WordTokenizer,
 };
 use retag_data::{Location, Sentence, Tagset};
 
@@ -80,9 +80,9 @@ impl AlignedSplit {
             .collect()
     }
 
-    /// The windows `ids` padded into one batch.
-    pub fn batch(&self, ids: &[WindowId]) -> Batch {
-        Batch::pad(ids.iter().map(|&id| (id, self.window(id))), self.pad_id)
+    /// The windows `ids` padded into one batch, its length rounded as `rounding` says.
+    pub fn batch(&self, ids: &[WindowId], rounding: LengthRounding) -> Batch {
+        Batch::pad_rounded(ids.iter().map(|&id| (id, self.window(id))), self.pad_id, rounding)
     }
 
     /// The padding token id of the tokenizer the split was aligned with.

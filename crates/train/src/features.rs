@@ -20,7 +20,7 @@ use retag_bert::BertModel;
 use retag_data::Tagset;
 use retag_data::align::WindowId;
 use retag_data::features::{FeatureIds, InputFeatures};
-use retag_model::{encoder_input, window_batches};
+use retag_model::{encoder_input, length_rounding, window_batches};
 
 use crate::dataset::AlignedSplit;
 use crate::error::{Result, TrainError};
@@ -71,7 +71,8 @@ impl FeatureCache {
 
         let mut features = vec![0.0f32; words * hidden];
         let mut filled = vec![false; words];
-        for batch in window_batches(&split.aligned, batch_size, split.pad_id()) {
+        let rounding = length_rounding(&encoder.config, device);
+        for batch in window_batches(&split.aligned, batch_size, split.pad_id(), rounding) {
             let input = encoder_input(&batch, &encoder.config, device)?;
             let states = encoder.forward(&input).into_data();
             let states = states.as_slice::<f32>().map_err(|error| TrainError::Mismatch {

@@ -6,7 +6,7 @@
 
 use burn::tensor::{Device, Tensor};
 use retag_data::align::WindowId;
-use retag_model::{TaggerModel, tag_windows};
+use retag_model::{TaggerModel, length_rounding, tag_windows};
 
 use crate::dataset::AlignedSplit;
 use crate::error::{Result, TrainError};
@@ -70,12 +70,12 @@ impl Inputs {
     pub fn batch(&self, ids: &[WindowId], model: &TaggerModel, device: &Device) -> Result<BatchStates> {
         match self {
             Inputs::Windows(split) => {
-                let batch = split.batch(ids);
-                if model.encoder().is_none() {
+                let Some(encoder) = model.encoder() else {
                     return Err(TrainError::Mismatch {
                         reason: "windows of subwords need a model with an encoder".into(),
                     });
-                }
+                };
+                let batch = split.batch(ids, length_rounding(&encoder.config, device));
                 Ok(BatchStates {
                     hidden: model.encode_batch(&batch, &split.aligned, device)?,
                     tokens: batch.attention_mask.iter().filter(|&&m| m == 1).count(),

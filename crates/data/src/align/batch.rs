@@ -25,11 +25,44 @@ pub struct Batch {
     pub seq_len: usize,
 }
 
+/// How far a batch's length is rounded up past its longest window. A
+/// backend that compiles kernels for each new shape (a GPU) pays for every
+/// distinct length; rounding to a multiple bounds them, at the cost of a few
+/// padded positions a row. The CPU runs any length at once: no rounding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LengthRounding {
+    /// Lengths are rounded up to a multiple of this (1: not rounded).
+    pub multiple: usize,
+    /// Never past this (the model's positions), and never below the longest window.
+    pub at_most: usize,
+}
+
+impl LengthRounding {
+    /// Pad to the longest window only.
+    pub const NONE: Self = Self { multiple: 1, at_most: usize::MAX };
+
+    /// The padded length of a batch whose longest window is `longest`.
+    pub fn length(self, longest: usize) -> usize {
+        let multiple = self.multiple.max(1);
+        (longest.div_ceil(multiple) * multiple).min(self.at_most).max(longest)
+    }
+}
+
 impl Batch {
     /// Stacks the windows, padding each with `pad_id` (mask 0, no label) to the longest.
     pub fn pad<'a>(windows: impl IntoIterator<Item = (WindowId, &'a Window)>, pad_id: u32) -> Self {
+        Self::pad_rounded(windows, pad_id, LengthRounding::NONE)
+    }
+
+    /// Stacks the windows, padding each with `pad_id` (mask 0, no label) to
+    /// the longest, rounded as `rounding` says.
+    pub fn pad_rounded<'a>(
+        windows: impl IntoIterator<Item = (WindowId, &'a Window)>,
+        pad_id: u32,
+        rounding: LengthRounding,
+    ) -> Self {
         let windows: Vec<(WindowId, &Window)> = windows.into_iter().collect();
-        let seq_len = windows.iter().map(|(_, w)| w.len()).max().unwrap_or(0);
+        let seq_len = rounding.length(windows.iter().map(|(_, w)| w.len()).max().unwrap_or(0));
         let cells = windows.len() * seq_len;
         let mut batch = Self {
             input_ids: Vec::with_capacity(cells),
@@ -135,4 +168,45 @@ pub fn merge_batches<T: Clone>(
             sentence.merge(&windows)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn window(len: usize) -> Window {
+        Window {
+            input_ids: vec![7; len],
+            attention_mask: vec![1; len],
+            word_index: vec![None; len],
+            labels: vec![Some(1); len],
+            words: 0..0,
+            owned: 0..0,
+        }
+    }
+
+    #[test]
+    fn lengths_round_up_to_the_multiple_but_not_past_the_cap_or_below_the_longest() {
+        let rounding = LengthRounding { multiple: 32, at_most: 100 };
+        assert_eq!(
+            [0, 1, 31, 32, 33, 64, 70, 97, 100].map(|n| rounding.length(n)),
+            [0, 32, 32, 32, 64, 64, 96, 100, 100]
+        );
+        // A cap below the longest window never cuts it.
+        assert_eq!(LengthRounding { multiple: 32, at_most: 10 }.length(12), 12);
+        assert_eq!(LengthRounding::NONE.length(37), 37);
+    }
+
+    #[test]
+    fn a_rounded_batch_pads_every_row_with_masked_unlabelled_padding() {
+        let (short, long) = (window(3), window(5));
+        let id = |window| WindowId { sentence: 0, window };
+        let rounding = LengthRounding { multiple: 4, at_most: 512 };
+        let batch = Batch::pad_rounded([(id(0), &short), (id(1), &long)], 0, rounding);
+        assert_eq!(batch.seq_len, 8);
+        assert_eq!(batch.row(&batch.input_ids, 0), Some(&[7, 7, 7, 0, 0, 0, 0, 0][..]));
+        assert_eq!(batch.row(&batch.attention_mask, 1), Some(&[1, 1, 1, 1, 1, 0, 0, 0][..]));
+        assert_eq!(batch.row(&batch.labels, 1).unwrap()[4..], [Some(1), None, None, None]);
+        assert_eq!(Batch::pad([(id(0), &short), (id(1), &long)], 0).seq_len, 5);
+    }
 }
