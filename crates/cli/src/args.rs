@@ -61,6 +61,9 @@ pub enum DataCommand {
     /// Write the entity strings of annotated data, per type, as a gazetteer
     /// for --input-features (use it on OTHER data: on its own it leaks the labels).
     Gazetteer(GazetteerArgs),
+    /// Write the augmented copy of a training file that a run with --augment
+    /// trains on in one epoch, to read what the augmentation does.
+    Augment(AugmentArgs),
 }
 
 /// How to read a data file; shared by every command that reads one.
@@ -147,6 +150,30 @@ pub struct RelabelArgs {
     /// Repair invalid sequences as seqeval reads them instead of stopping at the first one.
     #[arg(long)]
     pub repair: bool,
+    pub input_file: PathBuf,
+    pub output_file: PathBuf,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct AugmentArgs {
+    /// OP=RATE pairs, as `retrain --augment` takes them (e.g. `mr=0.3,lwtr=0.3,sis=0.1,case=0.1`).
+    #[arg(long, value_name = "SPEC")]
+    pub augment: retag_data::augment::AugmentSpec,
+    /// Aim it at these types, comma-separated, as `retrain --augment-only`.
+    #[arg(long, value_name = "TYPES", value_delimiter = ',')]
+    pub augment_only: Vec<String>,
+    /// The run's --seed.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Which epoch's copy (1 for the first), as the run's log numbers epochs.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+    pub epoch: u64,
+    /// The tag scheme of the data, which the output keeps.
+    #[arg(long, default_value = "iob2", value_parser = scheme_parser())]
+    pub scheme: Scheme,
+    /// The training data (its mentions and tokens are what replacements are drawn from).
     pub input_file: PathBuf,
     pub output_file: PathBuf,
     #[command(flatten)]

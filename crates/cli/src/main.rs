@@ -20,6 +20,7 @@ fn main() -> ExitCode {
         Command::Data(DataCommand::Convert(args)) => commands::convert::run(args),
         Command::Data(DataCommand::Relabel(args)) => commands::relabel::run(args),
         Command::Data(DataCommand::Gazetteer(args)) => commands::gazetteer::run(args),
+        Command::Data(DataCommand::Augment(args)) => commands::augment::run(args),
         Command::Predict(args) => commands::predict::run(args),
         Command::Train(args) => commands::train::run(args),
         Command::Plot(args) => commands::plot::run(args),

@@ -123,3 +123,57 @@ fn bad_augmentation_is_refused_naming_the_part() {
         assert!(!out.exists(), "nothing is written");
     }
 }
+
+/// `--augment-only` joins the spec the run records; a type the training
+/// data never mentions, or the flag without `--augment`, is refused.
+#[test]
+fn augment_only_aims_the_run_and_refuses_unknown_types() {
+    let model = model_dir();
+    let dir = TempDir::new().expect("a temporary directory");
+    let data = write(dir.path(), "new.txt", DATA);
+    let retrain = |out: &str, extra: &[&str]| {
+        let out = dir.path().join(out);
+        let mut args = vec!["retrain", "--model", path(model.path()), "--strategy", "naive", "--train", path(&data)];
+        args.extend(["--dev", path(&data), "--out", path(&out), "--epochs", "1", "--progress", "off"]);
+        args.extend(extra);
+        (retag(&args), out)
+    };
+    let (output, out) = retrain("aimed", &["--augment", "mr=0.5", "--augment-only", "city"]);
+    succeed(&output);
+    assert_eq!(run_config(&out)["train"]["augment"], "mr=0.5,only=city");
+
+    let stderr = fail(&retrain("misspelt", &["--augment", "mr=0.5", "--augment-only", "cty"]).0);
+    assert!(stderr.contains("mentions no cty") && stderr.contains("city, person"), "{stderr}");
+    let stderr = fail(&retrain("alone", &["--augment-only", "city"]).0);
+    assert!(stderr.contains("--augment-only") && stderr.contains("--augment too"), "{stderr}");
+}
+
+/// `retag data augment` writes the copy a run trains on: with rate 1 every
+/// mention is replaced and every token re-cased, the tags stay valid IOB2,
+/// the same seed writes the same file and another seed another one.
+#[test]
+fn data_augment_writes_one_epochs_copy_for_inspection() {
+    let dir = TempDir::new().expect("a temporary directory");
+    let data = write(dir.path(), "train.txt", DATA);
+    let augment = |out: &str, extra: &[&str]| {
+        let out = dir.path().join(out);
+        let mut args = vec!["data", "augment", "--augment", "mr=1,case=1", path(&data), path(&out)];
+        args.extend(extra);
+        let stderr = String::from_utf8(retag(&args).stderr).unwrap();
+        (std::fs::read_to_string(&out).unwrap_or_default(), stderr)
+    };
+    let (first, stderr) = augment("a.txt", &[]);
+    assert!(stderr.contains("of 2 sentences changed (mr=1,case=1, seed 42, epoch 1)"), "{stderr}");
+    assert_eq!(augment("b.txt", &[]).0, first, "the same seed and epoch");
+    assert_ne!(augment("c.txt", &["--seed", "7"]).0, first, "another seed");
+    let tags: Vec<&str> = first.lines().filter(|l| !l.is_empty()).map(|l| l.rsplit(' ').next().unwrap()).collect();
+    for (index, tag) in tags.iter().enumerate() {
+        if let Some(kind) = tag.strip_prefix("I-") {
+            let before = tags[index - 1];
+            assert!(before == format!("B-{kind}") || before == *tag, "I- after {before}: {first}");
+        }
+    }
+    let (_, stderr) = augment("d.txt", &["--augment-only", "nothing"]);
+    assert!(stderr.contains("mentions no nothing"), "{stderr}");
+    assert!(!dir.path().join("d.txt").exists(), "nothing written on a refusal");
+}

@@ -80,7 +80,7 @@ impl Augmenter {
     /// The copy keeps the sentence's line; its tokens keep theirs unless
     /// mention replacement changed the number of tokens.
     pub fn sentence(&self, sentence: &Sentence, epoch: usize, index: usize) -> Sentence {
-        if !sentence.is_tagged() {
+        if !sentence.is_tagged() || !self.aims_at_sentence(sentence) {
             return sentence.clone();
         }
         let mut rng = SplitMix64::derived(self.seed, &[STREAM, epoch as u64, index as u64]);
@@ -93,8 +93,8 @@ impl Augmenter {
             }
             match (operation, &spans) {
                 (Operation::MentionReplacement, Some(found)) => {
-                    let (scheme, pools) = (self.scheme, &self.pools);
-                    if ops::replace_mentions(&mut tokens, &mut tags, found, scheme, rate, pools, &mut rng) {
+                    let (scheme, pools, aims_at) = (self.scheme, &self.pools, |kind: &str| self.spec.aims_at(kind));
+                    if ops::replace_mentions(&mut tokens, &mut tags, found, scheme, rate, pools, &aims_at, &mut rng) {
                         spans = ops::valid_spans(&tags, self.scheme);
                         debug_assert!(spans.is_some(), "encode writes a valid sequence: {tags:?}");
                     }
@@ -111,6 +111,21 @@ impl Augmenter {
         }
         let token_lines = if tokens.len() == sentence.tokens.len() { sentence.token_lines.clone() } else { Vec::new() };
         Sentence { tokens, tags, line: sentence.line, token_lines }
+    }
+
+    /// Whether `sentence` is augmented: always, unless the spec is aimed at
+    /// some types (`only`) and it mentions none of them. Read from its tags
+    /// (`B-product`, `S-product`...), so a sentence whose tags break the
+    /// scheme is judged by the types it names all the same.
+    fn aims_at_sentence(&self, sentence: &Sentence) -> bool {
+        self.spec.only().is_empty()
+            || sentence.tags.iter().any(|tag| tag.split_once('-').is_some_and(|(_, kind)| self.spec.aims_at(kind)))
+    }
+
+    /// The types the spec is aimed at that the training data never
+    /// mentions: nothing to aim at, most likely a misspelt name.
+    pub fn unknown_targets(&self) -> Vec<String> {
+        self.spec.only().iter().filter(|kind| self.pools.mentions(kind).is_empty()).cloned().collect()
     }
 
     /// The copies of all `sentences` (the training data, in order) that

@@ -47,6 +47,17 @@ impl AugmentedEpochs {
             return Ok(None);
         };
         let augmenter = Augmenter::new(spec.clone(), config.seed, scheme, &split.sentences);
+        let unknown = augmenter.unknown_targets();
+        if !unknown.is_empty() {
+            return Err(RetrainError::option(
+                "augment_only",
+                format!(
+                    "the training data mentions no {}: nothing to aim the augmentation at (its types: {})",
+                    unknown.join(", "),
+                    labels.entity_types().join(", ")
+                ),
+            ));
+        }
         let (tokenizer, options) = aligning;
         Ok(Some(Self {
             augmentation: Augmentation::new(augmenter, split, plain, tokenizer, labels, options)?,

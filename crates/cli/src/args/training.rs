@@ -57,6 +57,11 @@ pub struct TrainingArgs {
     /// --seed. Not for strategy frozen (docs/strategies.md).
     #[arg(long, value_name = "SPEC")]
     pub augment: Option<retag_data::augment::AugmentSpec>,
+    /// Aim --augment at rare types, comma-separated (e.g. `product,creative_work`):
+    /// only sentences that mention one are augmented, and mention replacement
+    /// swaps only their mentions. A type the training data never mentions is refused.
+    #[arg(long, value_name = "TYPES", value_delimiter = ',')]
+    pub augment_only: Vec<String>,
     /// Per-word features joined to the encoder's output as small learned
     /// embeddings (16 values per channel): shape (capitalised, all caps,
     /// URL, @mention, emoji...), gazetteer:FILE (one entry a line, optional

@@ -1,5 +1,6 @@
 //! One file per command: each turns parsed arguments into library calls and output.
 
+pub mod augment;
 pub mod compare;
 pub mod convert;
 pub mod eval;

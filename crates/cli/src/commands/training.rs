@@ -43,6 +43,12 @@ pub fn resolve_config(args: &TrainingArgs) -> Result<TrainConfig> {
     if let Some(spec) = &args.augment {
         config.augment = Some(spec.clone());
     }
+    if !args.augment_only.is_empty() {
+        let spec = config.augment.take().context(
+            "--augment-only aims an augmentation at some types: give the operations and rates with --augment too",
+        )?;
+        config.augment = Some(spec.aimed_at(args.augment_only.iter().cloned()).context("--augment-only")?);
+    }
     if let Some(spec) = &args.input_features {
         config.input_features = Some(spec.clone());
     }

@@ -12,6 +12,7 @@ use super::pools::Pools;
 /// with probability `rate`, becomes a mention of its type drawn from
 /// `pools`; the tags are written anew in `scheme` when any entity changed
 /// (a replacement may be longer or shorter than what it replaces).
+#[allow(clippy::too_many_arguments)] // the sentence, its spans and the draw's settings, each needed
 pub(crate) fn replace_mentions(
     tokens: &mut Vec<String>,
     tags: &mut Vec<String>,
@@ -19,6 +20,7 @@ pub(crate) fn replace_mentions(
     scheme: Scheme,
     rate: f64,
     pools: &Pools,
+    aims_at: &dyn Fn(&str) -> bool,
     rng: &mut SplitMix64,
 ) -> bool {
     let mut new_tokens = Vec::with_capacity(tokens.len());
@@ -29,7 +31,7 @@ pub(crate) fn replace_mentions(
         new_tokens.extend_from_slice(&tokens[cursor..span.start]);
         let pool = pools.mentions(&span.kind);
         let start = new_tokens.len();
-        if rng.chance(rate) && !pool.is_empty() {
+        if rng.chance(rate) && aims_at(&span.kind) && !pool.is_empty() {
             new_tokens.extend_from_slice(&pool[rng.below(pool.len())]);
             replaced = true;
         } else {

@@ -77,15 +77,25 @@ pub enum SpecProblem {
     RateOutOfRange { operation: Operation, rate: f64 },
     #[error("{operation} is given twice; give each operation once")]
     Duplicate { operation: Operation },
+    #[error("an empty entity type; give types as only=product|creative_work")]
+    EmptyType,
+    #[error("only is given twice; give the types once, separated by |")]
+    OnlyTwice,
 }
 
 /// Operations and their rates, each operation at most once, each rate in
 /// `[0, 1]`. Kept in the order [`Operation::ALL`] applies them, whatever
 /// order the spec was written in, so that two specs asking for the same
 /// augmentation are equal (a resumed run compares them) and print alike.
+///
+/// `only` aims the augmentation at some entity types (`--augment-only`,
+/// written `only=product|creative_work` in the spec): a sentence that
+/// mentions none of them is left as written, and mention replacement swaps
+/// only their mentions. Empty: every sentence and every type.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AugmentSpec {
     rates: Vec<(Operation, f64)>,
+    only: Vec<String>,
 }
 
 impl AugmentSpec {
@@ -98,6 +108,29 @@ impl AugmentSpec {
     pub fn rates(&self) -> &[(Operation, f64)] {
         &self.rates
     }
+
+    /// The entity types the augmentation is aimed at, sorted; empty for all.
+    pub fn only(&self) -> &[String] {
+        &self.only
+    }
+
+    /// Whether mentions of `kind` are augmented.
+    pub fn aims_at(&self, kind: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|target| target == kind)
+    }
+
+    /// The same spec aimed at `types` (replacing any it had); an empty type
+    /// name is refused.
+    pub fn aimed_at(mut self, types: impl IntoIterator<Item = String>) -> Result<Self, DataError> {
+        let mut only: Vec<String> = types.into_iter().map(|kind| kind.trim().to_string()).collect();
+        if only.iter().any(String::is_empty) {
+            return Err(DataError::Augment { part: only.join("|"), problem: SpecProblem::EmptyType });
+        }
+        only.sort();
+        only.dedup();
+        self.only = only;
+        Ok(self)
+    }
 }
 
 impl FromStr for AugmentSpec {
@@ -109,11 +142,23 @@ impl FromStr for AugmentSpec {
             return Err(refuse(spec, SpecProblem::Empty));
         }
         let mut rates: Vec<(Operation, f64)> = Vec::new();
+        let mut only: Option<Vec<String>> = None;
         for part in spec.split(',') {
             let Some((name, value)) = part.split_once('=') else {
                 return Err(refuse(part, SpecProblem::Malformed));
             };
             let name = name.trim();
+            if name.eq_ignore_ascii_case("only") {
+                if only.is_some() {
+                    return Err(refuse(part, SpecProblem::OnlyTwice));
+                }
+                let types: Vec<String> = value.split('|').map(|kind| kind.trim().to_string()).collect();
+                if types.iter().any(String::is_empty) {
+                    return Err(refuse(part, SpecProblem::EmptyType));
+                }
+                only = Some(types);
+                continue;
+            }
             let operation = Operation::ALL
                 .into_iter()
                 .find(|op| op.name().eq_ignore_ascii_case(name))
@@ -130,17 +175,24 @@ impl FromStr for AugmentSpec {
             }
             rates.push((operation, rate));
         }
+        if rates.is_empty() {
+            return Err(refuse(spec, SpecProblem::Empty));
+        }
         rates.sort_by_key(|&(op, _)| op);
-        Ok(Self { rates })
+        Self { rates, only: Vec::new() }.aimed_at(only.unwrap_or_default())
     }
 }
 
-/// `mr=0.3,case=0.1`: what [`FromStr`] reads back to an equal spec.
+/// `mr=0.3,case=0.1` (and `,only=product` when aimed): what [`FromStr`]
+/// reads back to an equal spec.
 impl fmt::Display for AugmentSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (index, (operation, rate)) in self.rates.iter().enumerate() {
             let comma = if index == 0 { "" } else { "," };
             write!(f, "{comma}{operation}={rate}")?;
+        }
+        if !self.only.is_empty() {
+            write!(f, ",only={}", self.only.join("|"))?;
         }
         Ok(())
     }

@@ -36,6 +36,8 @@ fn specs_are_read_or_refused_naming_the_part() {
         (" MR = 1 , case=0", "mr=1,case=0"),
         ("sis=0", "sis=0"),
         ("lwtr=1.0", "lwtr=1"),
+        ("only=product|creative_work,mr=0.3", "mr=0.3,only=creative_work|product"),
+        ("mr=0.3,only= product |product", "mr=0.3,only=product"),
     ];
     for (text, printed) in good {
         let parsed = spec(text);
@@ -52,6 +54,9 @@ fn specs_are_read_or_refused_naming_the_part() {
         ("sis=NaN", "sis=NaN", "outside [0, 1]"),
         ("mr=lots", "mr=lots", "not a number"),
         ("mr=0.3,case=0.1,mr=0.2", "mr=0.2", "mr is given twice"),
+        ("mr=0.3,only=product|", "only=product|", "empty entity type"),
+        ("mr=0.3,only=a,only=b", "only=b", "only is given twice"),
+        ("only=product", "only=product", "no operation"),
     ];
     for (text, part, reason) in bad {
         let error = text.parse::<AugmentSpec>().unwrap_err();
@@ -215,4 +220,28 @@ fn the_same_seed_epoch_and_index_give_the_same_sentence() {
     let differs = |other: Vec<Sentence>| other != first;
     assert!(differs(Augmenter::new(all.clone(), 43, Scheme::Iob2, &training).epoch(&training, 2)), "the seed matters");
     assert!((3..8).any(|epoch| differs(augmenter.epoch(&training, epoch))), "each epoch draws anew");
+}
+
+/// `only=product`: a sentence without a product is left as written, and
+/// mention replacement swaps products only, whatever the rate.
+#[test]
+fn an_aimed_spec_augments_only_sentences_and_mentions_of_its_types() {
+    let training = vec![
+        sentence("buy iPhone now", "O B-product O"),
+        sentence("Ann met Bob", "B-person O B-person"),
+        sentence("the Pixel phone", "O B-product O"),
+        sentence("Eve likes Galaxy", "B-person O B-product"),
+    ];
+    let aimed = Augmenter::new(spec("mr=1,case=1,only=product"), 7, Scheme::Iob2, &training);
+    assert!(aimed.unknown_targets().is_empty());
+    for epoch in 0..5 {
+        assert_eq!(aimed.sentence(&training[1], epoch, 1), training[1], "no product: as written");
+        let copy = aimed.sentence(&training[3], epoch, 3);
+        // Eve stays a one-token person (mr skipped her); the product is another one.
+        assert_eq!(copy.tags, ["B-person", "O", "B-product"], "epoch {epoch}");
+        assert!(["iphone", "pixel", "galaxy"].contains(&copy.tokens[2].to_lowercase().as_str()), "{copy:?}");
+        assert_eq!(copy.tokens[0].to_lowercase(), "eve");
+    }
+    let misspelt = Augmenter::new(spec("mr=1,only=prodcut|product"), 7, Scheme::Iob2, &training);
+    assert_eq!(misspelt.unknown_targets(), ["prodcut"]);
 }
