@@ -114,6 +114,7 @@ fn gazetteer_spec(runs: &Runs) -> Result<String> {
     let registry = fetch_gazetteers::run(&FetchGazetteersArgs::default())?;
     let conll = runs.work.join("conll2003-train-mentions.txt");
     if !conll.is_file() {
+        std::fs::create_dir_all(&runs.work).with_context(|| format!("cannot create {}", runs.work.display()))?;
         let mut command = Command::new(&runs.retag);
         command.args(["data", "gazetteer", "--from"]).arg(shared_data("conll2003").join("train.txt"));
         command.arg("--out").arg(&conll);
