@@ -3,18 +3,23 @@
 //! out so that a user can read what the augmentation does before training.
 
 use anyhow::{Context, Result, bail};
-use retag_data::augment::Augmenter;
+use retag_data::augment::{AugmentSpec, Augmenter};
 
 use super::transform::rewrite_file;
 use crate::args::AugmentArgs;
 use crate::dataset;
 
+/// `spec` aimed at the `--augment-only` types, as `retrain` and `data augment`
+/// both read the flag; unchanged when none are given.
+pub fn aimed(spec: AugmentSpec, only: &[String]) -> Result<AugmentSpec> {
+    if only.is_empty() {
+        return Ok(spec);
+    }
+    spec.aimed_at(only.iter().cloned()).context("--augment-only")
+}
+
 pub fn run(args: &AugmentArgs) -> Result<()> {
-    let spec = if args.augment_only.is_empty() {
-        args.augment.clone()
-    } else {
-        args.augment.clone().aimed_at(args.augment_only.iter().cloned()).context("--augment-only")?
-    };
+    let spec = aimed(args.augment.clone(), &args.augment_only)?;
     // Replacements are drawn from the whole file, as training draws them
     // from the whole training split: read it once for that, then stream it.
     let training = dataset::read(&args.input_file, &args.input)?.collect::<Result<Vec<_>, _>>()?;

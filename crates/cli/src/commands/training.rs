@@ -47,7 +47,7 @@ pub fn resolve_config(args: &TrainingArgs) -> Result<TrainConfig> {
         let spec = config.augment.take().context(
             "--augment-only aims an augmentation at some types: give the operations and rates with --augment too",
         )?;
-        config.augment = Some(spec.aimed_at(args.augment_only.iter().cloned()).context("--augment-only")?);
+        config.augment = Some(super::augment::aimed(spec, &args.augment_only)?);
     }
     if let Some(spec) = &args.input_features {
         config.input_features = Some(spec.clone());
