@@ -24,6 +24,14 @@ set -u
 # STEPS=predict (for a call with little device time left): no search of the
 # disk for driver files, no probe, no training; the CPU prediction and the
 # GPU's cold and warm runs only, with the driver's own ICD file.
+# STEPS=train: no search and no probe either; the naive epoch on the GPU with
+# a line per step (each step's own seconds), PyTorch's epoch, and the trained
+# model's tags on the GPU against the CPU's.
+# STEPS=autotune: the naive epoch on the GPU twice, in two processes, with
+# cubecl's autotuning at CUBECL_AUTOTUNE_LEVEL (default here: minimal). The
+# second process reuses the autotune results the first wrote to disk but
+# compiles every kernel again, which splits the first steps' cost between
+# autotuning and compiling.
 STEPS=${STEPS:-all}
 OUT=${OUT:-/tmp/gpu-check}
 mkdir -p "$OUT"
@@ -168,6 +176,20 @@ fi
 fi
 note "graphics API for the GPU steps: $API (after $SECONDS s)"
 
+if [ "$STEPS" = autotune ]; then
+  export CUBECL_AUTOTUNE_LEVEL=${CUBECL_AUTOTUNE_LEVEL:-minimal}
+  note "== naive, 1 epoch, autotune level $CUBECL_AUTOTUNE_LEVEL, two processes"
+  for run in first second; do
+    step "naive-gpu-$run" 170 "$RETAG" retrain --strategy naive --backend gpu --model "$WORK/m0" \
+      --train "$DATA/train.txt" --dev "$DATA/dev.txt" --epochs 1 --patience 0 \
+      --progress plain --log-every 1 --out "$WORK/naive-$run" --run-dir "$WORK/naive-$run.run"
+    grep -E "s/step" "$OUT/naive-gpu-$run.log" | awk '{ if ($(NF-3) + 0 > 0.5) print "  slow " $1 " " $2 ": " $(NF-3) " s" }' | tee -a "$SUMMARY"
+  done
+  note "== done after $SECONDS s (STEPS=autotune)"
+  exit 0
+fi
+
+if [ "$STEPS" != train ]; then
 note "== predict, random-head checkpoint (WNUT-17 test x4)"
 step predict-m0-cpu 120 "$RETAG" predict --backend cpu --model "$WORK/m0" --input "$INPUT" --output "$OUT/m0-cpu.txt"
 for backend in gpu; do
@@ -184,12 +206,13 @@ fi
 step predict-m0-pytorch-cuda 120 python3 scripts/bench_pipeline.py predict --device cuda --model "$WORK/m0" \
   --input "$INPUT" --output "$OUT/m0-pytorch.txt" --json-out "$OUT/m0-pytorch.json" \
   && agree "$OUT/m0-cpu.txt" "$OUT/m0-pytorch.txt"
+fi
 
 note "== naive, 1 epoch on WNUT-17 train"
 for backend in gpu; do
-  step "naive-$backend" 200 "$RETAG" retrain --strategy naive --backend "$backend" --model "$WORK/m0" \
+  step "naive-$backend" 300 "$RETAG" retrain --strategy naive --backend "$backend" --model "$WORK/m0" \
     --train "$DATA/train.txt" --dev "$DATA/dev.txt" --test "$DATA/test.txt" --epochs 1 --patience 0 \
-    --progress plain --out "$WORK/naive-$backend" --run-dir "$WORK/naive-$backend.run"
+    --progress plain --log-every 1 --out "$WORK/naive-$backend" --run-dir "$WORK/naive-$backend.run"
   cp "$WORK/naive-$backend/metrics.json" "$OUT/naive-$backend-metrics.json" 2>/dev/null
   cp "$WORK/naive-$backend.run/evaluations.jsonl" "$OUT/naive-$backend-evaluations.jsonl" 2>/dev/null
 done
@@ -217,7 +240,7 @@ done
 # The same warm prediction with Vulkan hidden, so that wgpu falls back to
 # OpenGL ES: the API's share of the difference, on the same machine. Only
 # when the call has time left (the device tool gives 10 minutes a call).
-if [ "$API" = vulkan ] && [ "$SECONDS" -lt 400 ]; then
+if [ "$STEPS" = all ] && [ "$API" = vulkan ] && [ "$SECONDS" -lt 400 ]; then
   note "== predict, random head, OpenGL ES (Vulkan hidden)"
   for run in cold warm; do
     VK_DRIVER_FILES=/nonexistent VK_ICD_FILENAMES=/nonexistent \

@@ -36,6 +36,7 @@ fn cpu() -> Result<Device> {
 
 #[cfg(feature = "wgpu")]
 fn gpu() -> Result<Device> {
+    quick_autotune();
     let device = Device::wgpu(burn::tensor::DeviceKind::DefaultDevice);
     open_gpu(&device)?;
     Ok(device)
@@ -61,6 +62,33 @@ fn open_gpu(device: &Device) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// The environment variable through which cubecl takes an autotune level.
+#[cfg(feature = "wgpu")]
+const AUTOTUNE_LEVEL_VARIABLE: &str = "CUBECL_AUTOTUNE_LEVEL";
+
+/// cubecl benchmarks candidate kernels for every new matrix-product shape
+/// the first time it meets it. At its default level (balanced) that took 247
+/// of the 268 s of a naive WNUT-17 epoch on an H200, in four steps; at
+/// `minimal` the epoch took 75 s, with the same loss and dev F1 to the last
+/// digit and the same 40 ms a step once the shapes were met
+/// (docs/performance.md, "Fourth GPU call"). So retag asks for `minimal`,
+/// unless the user names a level in `CUBECL_AUTOTUNE_LEVEL`; the rest of
+/// cubecl's configuration (a `cubecl.toml`, the other variables) is kept.
+#[cfg(feature = "wgpu")]
+fn quick_autotune() {
+    use burn::cubecl::config::autotune::AutotuneLevel;
+    use burn::cubecl::config::{CubeClRuntimeConfig, RuntimeConfig};
+
+    if std::env::var_os(AUTOTUNE_LEVEL_VARIABLE).is_some() {
+        return;
+    }
+    let mut config = CubeClRuntimeConfig::from_current_dir().override_from_env();
+    config.autotune.level = AutotuneLevel::Minimal;
+    // `false` when cubecl has already read its configuration (a second GPU
+    // device in one process): that one stays.
+    let _ = CubeClRuntimeConfig::try_set(config);
 }
 
 #[cfg(not(feature = "wgpu"))]

@@ -39,6 +39,10 @@ pub struct Progress {
     /// not count the steps done before).
     first_step: usize,
     tokens: usize,
+    /// When the last plain line was printed, and at which step: the next
+    /// line's seconds per step are those of the steps in between, so a slow
+    /// stretch shows instead of vanishing into the session's mean.
+    last_line: (Instant, usize),
 }
 
 enum Display {
@@ -68,7 +72,16 @@ impl Progress {
         } else {
             Display::Plain
         };
-        Self { display, total_steps, every: every.max(1), started: Instant::now(), first_step, tokens: 0 }
+        let started = Instant::now();
+        Self {
+            display,
+            total_steps,
+            every: every.max(1),
+            started,
+            first_step,
+            tokens: 0,
+            last_line: (started, first_step),
+        }
     }
 
     pub fn step(&mut self, figures: StepFigures) {
@@ -85,7 +98,15 @@ impl Progress {
             }
             Display::Plain if figures.step.is_multiple_of(self.every) || figures.step == self.total_steps => {
                 let done = figures.step.saturating_sub(self.first_step).max(1);
-                eprintln!("{}", plain_line(&figures, self.total_steps, tokens_per_second, seconds / done as f64));
+                let (line_at, line_step) = self.last_line;
+                let recent = figures.step.saturating_sub(line_step).max(1);
+                let pace = Pace {
+                    tokens_per_second,
+                    seconds_per_step: seconds / done as f64,
+                    recent_seconds_per_step: line_at.elapsed().as_secs_f64() / recent as f64,
+                };
+                eprintln!("{}", plain_line(&figures, self.total_steps, pace));
+                self.last_line = (Instant::now(), figures.step);
             }
             Display::Plain | Display::Off => {}
         }
@@ -107,13 +128,25 @@ impl Progress {
     }
 }
 
+/// How fast the session goes: on the whole, and since the last line.
+struct Pace {
+    tokens_per_second: f64,
+    seconds_per_step: f64,
+    recent_seconds_per_step: f64,
+}
+
 /// The line printed every `log_every_steps` steps when there is no bar; the
 /// ETA assumes the steps to come take as long as this session's so far.
-fn plain_line(figures: &StepFigures, total_steps: usize, tokens_per_second: f64, seconds_per_step: f64) -> String {
-    let eta = seconds_per_step * total_steps.saturating_sub(figures.step) as f64;
+fn plain_line(figures: &StepFigures, total_steps: usize, pace: Pace) -> String {
+    let eta = pace.seconds_per_step * total_steps.saturating_sub(figures.step) as f64;
     format!(
-        "step {}/{total_steps} epoch {} loss {:.4} lr {:.2e} {tokens_per_second:.0} tok/s ETA {eta:.0}s",
-        figures.step, figures.epoch, figures.loss, figures.learning_rate,
+        "step {}/{total_steps} epoch {} loss {:.4} lr {:.2e} {:.0} tok/s {:.3} s/step ETA {eta:.0}s",
+        figures.step,
+        figures.epoch,
+        figures.loss,
+        figures.learning_rate,
+        pace.tokens_per_second,
+        pace.recent_seconds_per_step,
     )
 }
 
@@ -125,8 +158,12 @@ mod tests {
     fn plain_lines_show_step_loss_speed_and_eta() {
         let figures = StepFigures { step: 50, epoch: 2, loss: 0.123456, learning_rate: 5e-5, tokens: 800 };
         assert_eq!(
-            plain_line(&figures, 200, 1234.4, 0.5),
-            "step 50/200 epoch 2 loss 0.1235 lr 5.00e-5 1234 tok/s ETA 75s"
+            plain_line(
+                &figures,
+                200,
+                Pace { tokens_per_second: 1234.4, seconds_per_step: 0.5, recent_seconds_per_step: 0.25 }
+            ),
+            "step 50/200 epoch 2 loss 0.1235 lr 5.00e-5 1234 tok/s 0.250 s/step ETA 75s"
         );
     }
 }

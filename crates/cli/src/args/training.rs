@@ -84,6 +84,11 @@ pub struct TrainingArgs {
     /// Progress display.
     #[arg(long, value_enum, default_value = "auto")]
     pub progress: Progress,
+    /// Plain progress: a line every STEPS steps (default 50). 1 shows each
+    /// step's own time, which is how a slow step (a new batch shape on the
+    /// GPU, a swap) shows itself. A resumed run may change it.
+    #[arg(long, value_name = "STEPS")]
+    pub log_every: Option<usize>,
     /// The head on the encoder.
     #[arg(long, default_value = "linear", value_parser = head_parser())]
     pub head: retag_retrain::HeadChoice,

@@ -37,6 +37,9 @@ pub fn resolve_config(args: &TrainingArgs) -> Result<TrainConfig> {
     if let Some(seed) = args.seed {
         config.seed = seed;
     }
+    if let Some(steps) = args.log_every {
+        config.log_every_steps = steps;
+    }
     if let Some(max_len) = args.max_len {
         config.max_len = Some(max_len);
     }
