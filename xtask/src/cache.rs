@@ -18,3 +18,11 @@ pub fn cache_dir() -> PathBuf {
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask has a parent folder").to_path_buf()
 }
+
+/// Where cargo builds: `CARGO_TARGET_DIR` (relative to the repository root
+/// when relative), else `target/` in the root.
+pub fn target_dir() -> PathBuf {
+    let root = repo_root();
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    if target.is_relative() { root.join(target) } else { target }
+}

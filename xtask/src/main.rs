@@ -13,6 +13,7 @@ mod heads;
 mod keep;
 mod old_model;
 mod pypi;
+mod python_test;
 mod release_build;
 mod remedies;
 mod retrain;
@@ -65,6 +66,9 @@ enum Task {
     /// Every fuzz target of fuzz/ (cargo-fuzz) for --seconds each, one after another; corpora
     /// and crashes are kept in retag's cache, and each target's runs, corpus and crash are listed.
     Fuzz(fuzz::FuzzArgs),
+    /// Build the Python wheel (crates/python) with maturin and run its tests, the Ray Data
+    /// example's included, in a fresh virtual environment. Not part of CI (a release build and Ray).
+    PythonTest(python_test::PythonTestArgs),
 }
 
 fn main() -> ExitCode {
@@ -82,6 +86,7 @@ fn main() -> ExitCode {
         Task::CompareExample(args) => compare_example::run(&args),
         Task::Continual(args) => continual::run(&args),
         Task::Fuzz(args) => fuzz::run(&args),
+        Task::PythonTest(args) => python_test::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -7,24 +7,23 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
-use crate::cache::repo_root;
+use crate::cache::{repo_root, target_dir};
 
 /// `cargo build --release --package PACKAGE EXTRA...` from the repository
 /// root, and the path of the binary `binary` it produced (under
-/// `CARGO_TARGET_DIR`, taken relative to the root when relative, else `target/`).
+/// [`target_dir`]). Cargo's own progress shows: a first release build takes
+/// minutes, and a silent one looks hung.
 pub fn release_binary(package: &str, binary: &str, extra: &[&str]) -> Result<PathBuf> {
     let root = repo_root();
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = Command::new(cargo)
         .current_dir(&root)
-        .args(["build", "--release", "--quiet", "--package", package])
+        .args(["build", "--release", "--package", package])
         .args(extra)
         .status()
         .context("cannot run cargo")?;
     if !status.success() {
         bail!("building {package} failed ({status})");
     }
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    let target = if target.is_relative() { root.join(target) } else { target };
-    Ok(target.join("release").join(if cfg!(windows) { format!("{binary}.exe") } else { binary.to_string() }))
+    Ok(target_dir().join("release").join(if cfg!(windows) { format!("{binary}.exe") } else { binary.to_string() }))
 }

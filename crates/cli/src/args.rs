@@ -10,6 +10,7 @@ use retag_data::metrics::Mode;
 
 mod choices;
 mod compare;
+mod examples;
 mod extend;
 mod plan;
 mod training;
@@ -24,6 +25,15 @@ pub use training::{Progress, RetrainArgs, TrainArgs, TrainingArgs};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// More log lines on stderr: -v what retag does (models loaded,
+    /// checkpoints written, a run resumed or stopped early), -vv details
+    /// (each chunk predict tags), -vvv every training step and burn's own
+    /// logs. `RUST_LOG` (e.g. `retag_train=debug`), when set, wins.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// Errors only in the log (progress has its own --progress).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -32,37 +42,50 @@ pub enum Command {
     #[command(subcommand)]
     Data(DataCommand),
     /// Fine-tune a base encoder with a new head on a tagset (how an "old" model is made).
+    #[command(after_help = examples::TRAIN)]
     Train(TrainArgs),
     /// Retrain a fine-tuned model for a new tagset with a strategy (naive, frozen, full, warm-start, progressive, adapter).
+    #[command(after_help = examples::RETRAIN)]
     Retrain(RetrainArgs),
     /// How the old model's tagset relates to the new data's, and which strategy to try first.
+    #[command(after_help = examples::PLAN)]
     Plan(PlanArgs),
     /// Run strategies (or any retrain recipes) side by side, with seeds, and report which differences are real.
+    #[command(after_help = examples::COMPARE)]
     Compare(CompareArgs),
     /// Add entity types to a fine-tuned model from data annotated with the new types only, keeping the old ones.
+    #[command(after_help = examples::EXTEND)]
     Extend(ExtendArgs),
     /// Tag a file's words with a token-classification model.
+    #[command(after_help = examples::PREDICT)]
     Predict(PredictArgs),
     /// Draw the learning curves (dev F1, training loss) of runs into one SVG picture.
+    #[command(after_help = examples::PLOT)]
     Plot(PlotArgs),
     /// Score predictions against gold annotations, as seqeval does; or tag a
     /// gold file with a model and score that.
+    #[command(after_help = examples::EVAL)]
     Eval(EvalArgs),
 }
 
 #[derive(Debug, Subcommand)]
 pub enum DataCommand {
     /// Sentences, tokens, entities per type and the length distribution of a dataset.
+    #[command(after_help = examples::STATS)]
     Stats(StatsArgs),
     /// Rewrite a dataset's tags from one scheme into another (iob1, iob2, ioe2, bioes, bilou, io).
+    #[command(after_help = examples::CONVERT)]
     Convert(ConvertArgs),
     /// Map a dataset's entity types to a new tagset with a mapping file.
+    #[command(after_help = examples::RELABEL)]
     Relabel(RelabelArgs),
     /// Write the entity strings of annotated data, per type, as a gazetteer
     /// for --input-features (use it on OTHER data: on its own it leaks the labels).
+    #[command(after_help = examples::GAZETTEER)]
     Gazetteer(GazetteerArgs),
     /// Write the augmented copy of a training file that a run with --augment
     /// trains on in one epoch, to read what the augmentation does.
+    #[command(after_help = examples::AUGMENT)]
     Augment(AugmentArgs),
 }
 

@@ -221,3 +221,27 @@ fn gpu_without_the_wgpu_feature_says_how_to_rebuild() {
     ]));
     assert!(error.contains("--features wgpu"), "{error}");
 }
+
+#[test]
+fn verbose_logs_what_retag_does_and_quiet_keeps_only_errors() {
+    let model = model_dir();
+    let dir = TempDir::new().unwrap();
+    let input = write(dir.path(), "gold.txt", GOLD);
+    let output = dir.path().join("pred.txt");
+    let predict = |flags: &[&str]| {
+        let mut args: Vec<&str> = flags.to_vec();
+        args.extend(["predict", "--model", path(model.path()), "--input", path(&input), "--output", path(&output)]);
+        let run = Command::new(env!("CARGO_BIN_EXE_retag")).args(&args).env_remove("RUST_LOG").output().unwrap();
+        succeed(&run);
+        String::from_utf8(run.stderr).unwrap()
+    };
+    let quiet_by_default = predict(&[]);
+    assert!(!quiet_by_default.contains("model loaded"), "{quiet_by_default}");
+    let verbose = predict(&["-v"]);
+    assert!(verbose.contains("model loaded") && verbose.contains(path(model.path())), "{verbose}");
+    assert!(!verbose.contains("tagged a chunk"), "-v shows no debug lines: {verbose}");
+    let more = predict(&["-vv"]);
+    assert!(more.contains("tagged a chunk"), "{more}");
+    let quiet = predict(&["-q"]);
+    assert!(!quiet.contains("model loaded") && !quiet.contains("INFO"), "{quiet}");
+}

@@ -32,4 +32,4 @@ pub fn write_report(report: &CompareReport, dir: &std::path::Path) -> Result<Vec
     retag_data::atomic::write_atomically(&dir.join(html::REPORT_HTML), html.as_bytes())?;
     Ok(pictures)
 }
-pub use runner::{CompareSpec, Event, RunRecord, run_all};
+pub use runner::{CompareSpec, Event, Launcher, RunRecord, run_all};

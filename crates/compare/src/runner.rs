@@ -5,6 +5,7 @@
 //! still has every recipe once. A finished run is kept and not run again;
 //! a killed one resumes from its checkpoint.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -69,12 +70,43 @@ pub enum Event<'a> {
     Missing(&'a Missing),
 }
 
-/// Runs every recipe with every seed through the `retag` binary at `retag`.
+/// How to start `retag` for one run: its binary, or (from the Python
+/// module, where the current program is the interpreter) the interpreter
+/// with the arguments that run the module's command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Launcher {
+    pub program: PathBuf,
+    pub leading_args: Vec<OsString>,
+}
+
+impl Launcher {
+    fn command(&self) -> Command {
+        let mut command = Command::new(&self.program);
+        command.args(&self.leading_args);
+        command
+    }
+}
+
+impl From<&Path> for Launcher {
+    fn from(binary: &Path) -> Self {
+        Self { program: binary.to_path_buf(), leading_args: Vec::new() }
+    }
+}
+
+impl From<&PathBuf> for Launcher {
+    fn from(binary: &PathBuf) -> Self {
+        binary.as_path().into()
+    }
+}
+
+/// Runs every recipe with every seed through `retag` (a [`Launcher`], or
+/// the path of the `retag` binary).
 pub fn run_all(
     spec: &CompareSpec,
-    retag: &Path,
+    retag: impl Into<Launcher>,
     mut on_event: impl FnMut(Event<'_>),
 ) -> Result<(Vec<RunRecord>, Vec<Missing>)> {
+    let retag = retag.into();
     if spec.recipes.is_empty() || spec.seeds.is_empty() {
         return Err(CompareError::option("recipes", "nothing to compare: no recipe or no seed"));
     }
@@ -106,7 +138,7 @@ pub fn run_all(
             let log = runs_dir.join(format!("{name}.log"));
             let index = seed_at * spec.recipes.len() + recipe_at + 1;
             on_event(Event::Starting { recipe: &recipe.name, seed, index, total, log: &log });
-            let mut command = retrain_command(spec, recipe, seed, retag, &model_dir, &runs_dir.join(&name));
+            let mut command = retrain_command(spec, recipe, seed, &retag, &model_dir, &runs_dir.join(&name));
             match retag_bench::process::measure(&mut command, &log) {
                 Ok(measured) => {
                     let cost = RunCost { wall_secs: measured.wall_secs, peak_rss_mib: measured.peak_rss_mib };
@@ -137,11 +169,11 @@ fn retrain_command(
     spec: &CompareSpec,
     recipe: &Recipe,
     seed: u64,
-    retag: &Path,
+    retag: &Launcher,
     model_dir: &Path,
     run_dir: &Path,
 ) -> Command {
-    let mut command = Command::new(retag);
+    let mut command = retag.command();
     command.arg("retrain").arg("--model").arg(&spec.old_model);
     command.arg("--train").arg(&spec.train).arg("--dev").arg(&spec.dev).arg("--test").arg(&spec.test);
     command.arg("--out").arg(model_dir).arg("--run-dir").arg(run_dir).arg("--resume");

@@ -158,6 +158,18 @@ fn write_parts(model: &TaggerModel, encoder: &BertModel, dir: &Path, tokenizer_f
 /// The model in `dir`, on `device`: a folder with [`MODEL_FILE`], or a
 /// HuggingFace token-classification checkpoint.
 pub fn load(dir: &Path, device: &Device) -> Result<TaggerModel> {
+    let started = std::time::Instant::now();
+    let model = load_folder(dir, device)?;
+    tracing::info!(
+        dir = %dir.display(),
+        labels = model.tagset().len(),
+        seconds = started.elapsed().as_secs_f64(),
+        "model loaded"
+    );
+    Ok(model)
+}
+
+fn load_folder(dir: &Path, device: &Device) -> Result<TaggerModel> {
     let path = dir.join(MODEL_FILE);
     if !path.is_file() {
         let hf = BertForTokenClassification::from_pretrained(dir, device)?;

@@ -127,7 +127,9 @@ impl Predictor {
             if chunk.is_empty() {
                 return Ok(summary);
             }
+            let started = std::time::Instant::now();
             let tags = self.tag_sentences(&chunk, source)?;
+            tracing::debug!(sentences = chunk.len(), seconds = started.elapsed().as_secs_f64(), "tagged a chunk");
             for (sentence, tags) in chunk.drain(..).zip(tags) {
                 summary.sentences += 1;
                 summary.words += sentence.tokens.len();

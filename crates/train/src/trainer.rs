@@ -167,6 +167,12 @@ impl Trainer {
             .from_bytes(checkpoint.optimizer)
             .map_err(|error| bad(format!("optimizer state: {error}")))?;
         let header = checkpoint.header;
+        tracing::info!(
+            checkpoint = %path.display(),
+            step = header.state.step,
+            epoch = header.state.epoch,
+            "resuming the run from its checkpoint"
+        );
         let resumed = Resumed {
             checkpoint: path.clone(),
             data: SavedData { windows: header.train_windows, fingerprint: header.train_fingerprint },
@@ -458,6 +464,7 @@ impl Trainer {
             }
         };
         let loss_value = loss.clone().into_scalar::<f32>();
+        tracing::trace!(step = self.state.step + 1, loss = loss_value, "step");
         if !loss_value.is_finite() {
             return Err(TrainError::Diverged { step: self.state.step + 1, loss: loss_value });
         }
@@ -521,6 +528,11 @@ impl Trainer {
         }
         if stop {
             self.state.stopped = Some(StopReason::EarlyStopped);
+            tracing::info!(
+                epoch,
+                best_epoch = self.state.best.as_ref().map(|best| best.epoch),
+                "no better dev F1 for the patience's evaluations: stopping early"
+            );
         }
         let steps = self.state.loss_count.max(1) as f64;
         let train_loss = self.state.loss_sum / steps;
@@ -565,6 +577,7 @@ impl Trainer {
             best_model: self.best_model.clone(),
         }
         .write(&self.run_dir)
+        .inspect(|path| tracing::info!(step = self.state.step, path = %path.display(), "checkpoint written"))
     }
 
     fn weights(&self) -> Result<Bytes> {

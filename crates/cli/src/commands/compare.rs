@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use retag_compare::recipe::SET_PER_RUN;
 use retag_compare::{CompareReport, CompareSpec, Event, Recipe, default_recipes, run_all, strategy_recipes};
 
@@ -57,10 +57,10 @@ pub fn run(args: &CompareArgs) -> Result<()> {
         common_flags,
         out: args.out.clone(),
     };
-    let retag = std::env::current_exe().context("cannot find the retag binary to run the recipes with")?;
+    let retag = crate::launcher()?;
     let names: Vec<&str> = spec.recipes.iter().map(|recipe| recipe.name.as_str()).collect();
     eprintln!("comparing {} with {} seed(s) in {}", names.join(", "), spec.seeds.len(), spec.out.display());
-    let (records, missing) = run_all(&spec, &retag, |event| match event {
+    let (records, missing) = run_all(&spec, retag, |event| match event {
         Event::Starting { recipe, seed, index, total, log } => {
             eprintln!("[{index}/{total}] {recipe}, seed {seed}: running (log {})", log.display());
         }

@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 use super::record::{CharSpan, RawRecord, RawSpan, RawTag};
-use super::text::{TextTokenizer, spans_to_tags, tokenize};
+use super::text::{TextTokenizer, spans_to_tags, split_text};
 use crate::conll::lines::Lines;
 use crate::error::{DataError, Result};
 use crate::hf::LabelNames;
@@ -139,7 +139,7 @@ fn read_record(
     }
     let text =
         record.text.ok_or("missing field: a record needs \"tokens\" (with \"tags\") or \"text\" (with \"spans\")")?;
-    let tokens = tokenize(&text, options.tokenizer);
+    let tokens = split_text(&text, options.tokenizer);
     let tags = if options.read_tags {
         let spans: Vec<CharSpan> = match (record.spans, record.label) {
             (Some(_), Some(_)) => return Err("both \"spans\" and \"label\": which holds the entities?".into()),

@@ -24,16 +24,19 @@ pub enum TextTokenizer {
     WhitespaceAndPunctuation,
 }
 
-/// A token of a text and its character range.
+/// A token of a text and its character range (`start..end`, counted in
+/// characters as Python indexes a `str`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct TextToken {
+pub struct TextToken {
     pub start: usize,
     pub end: usize,
     pub text: String,
 }
 
-/// Splits `text` into tokens with their character ranges.
-pub(crate) fn tokenize(text: &str, tokenizer: TextTokenizer) -> Vec<TextToken> {
+/// Splits `text` into tokens with their character ranges: how the text
+/// shape reads a record, and how a caller tagging raw text (the Python
+/// `Tagger.entities`) maps tags back to characters.
+pub fn split_text(text: &str, tokenizer: TextTokenizer) -> Vec<TextToken> {
     let mut tokens = Vec::new();
     let mut current: Option<TextToken> = None;
     for (offset, c) in text.chars().enumerate() {
