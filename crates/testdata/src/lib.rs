@@ -24,8 +24,23 @@ pub const VARIABLE: &str = "RETAG_SHARED_DATA";
 pub fn shared_data_dir() -> PathBuf {
     match std::env::var_os(VARIABLE) {
         Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
+        _ => repository_root().join("../shared/data"),
     }
+}
+
+/// The repository the running test belongs to: the nearest folder with a
+/// `Cargo.lock` at or above the package folder that `cargo test` names in
+/// `CARGO_MANIFEST_DIR` at run time. Not the compile-time `env!` value:
+/// cargo reuses this crate's build across clones that share one
+/// `CARGO_TARGET_DIR` (its hash does not include the clone's path), and a
+/// baked-in path then points beside another clone, perhaps a deleted one.
+fn repository_root() -> PathBuf {
+    let package =
+        std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    package
+        .ancestors()
+        .find(|dir| dir.join("Cargo.lock").is_file())
+        .map_or_else(|| package.join("../.."), Path::to_path_buf)
 }
 
 /// Whether this run is CI's, where every test must run (`CI` set to
