@@ -92,6 +92,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_repository_is_the_one_the_test_runs_in() {
+        let root = repository_root();
+        assert!(root.join("crates/testdata/src/lib.rs").is_file(), "{}", root.display());
+        assert!(root.join("Cargo.lock").is_file(), "{}", root.display());
+    }
+
+    #[test]
     fn ci_is_read_as_services_set_it() {
         // The value only: the process's own CI variable is left alone,
         // since tests share the environment.
