@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use burn::tensor::Device;
 use clap::Parser;
+use retag_predict::{PredictOptions, Predictor};
 
 pub use args::Cli;
 use args::{Backend, Command, DataCommand};
@@ -112,8 +113,9 @@ fn launcher() -> Result<retag_compare::Launcher> {
     Ok(binary.as_path().into())
 }
 
-/// A model folder, or a hub id fetched into the cache where this build has
-/// the `hub` feature (as `--model` resolves it).
-pub fn resolve_model(spec: &Path) -> Result<PathBuf> {
-    model_source::resolve(spec)
+/// The model `spec` names (a folder, or a hub id where this build has the
+/// `hub` feature), loaded on `device` with `options`, as `retag predict`
+/// loads it.
+pub fn load_predictor(spec: &Path, device: &Device, options: PredictOptions) -> Result<Predictor> {
+    commands::predict::load_on(spec, device, options)
 }

@@ -14,5 +14,5 @@ mod tests;
 
 pub use reader::{JsonlOptions, JsonlReader, read_jsonl_file, read_jsonl_str};
 pub use record::CharSpan;
-pub use text::{TextToken, TextTokenizer, split_text};
+pub use text::{TextToken, TextTokenizer, char_spans, split_text};
 pub use writer::{JsonlShape, JsonlWriter, write_jsonl, write_jsonl_file};

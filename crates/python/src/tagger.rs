@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use retag_data::Scheme;
-use retag_data::jsonl::{TextTokenizer, split_text};
-use retag_data::scheme::{OnInvalid, decode};
+use retag_data::jsonl::{CharSpan, TextTokenizer, char_spans, split_text};
+use retag_data::scheme::OnInvalid;
 use retag_predict::{PredictOptions, Predictor};
 
 use crate::errors;
@@ -43,14 +43,7 @@ impl Tagger {
             stride,
             ..PredictOptions::default()
         };
-        let predictor = py
-            .detach(|| {
-                let dir = retag_cli::resolve_model(&model)?;
-                Predictor::load(&dir, &device).and_then(|predictor| predictor.with_options(options)).map_err(|error| {
-                    anyhow::Error::new(error).context(format!("loading the model in {}", dir.display()))
-                })
-            })
-            .map_err(errors::runtime)?;
+        let predictor = py.detach(|| retag_cli::load_predictor(&model, &device, options)).map_err(errors::runtime)?;
         let scheme = Scheme::from_labels(predictor.labels().labels());
         Ok(Self { predictor, scheme })
     }
@@ -83,7 +76,7 @@ impl Tagger {
             if split_punctuation { TextTokenizer::WhitespaceAndPunctuation } else { TextTokenizer::Whitespace };
         let words: Vec<_> = texts.iter().map(|text| split_text(text, splitter)).collect();
         let spans = py
-            .detach(|| -> anyhow::Result<Vec<Vec<Span>>> {
+            .detach(|| -> anyhow::Result<Vec<Vec<CharSpan>>> {
                 let sentences: Vec<Vec<&str>> =
                     words.iter().map(|tokens| tokens.iter().map(|token| token.text.as_str()).collect()).collect();
                 let tags = self.predictor.tag(&sentences)?;
@@ -91,22 +84,14 @@ impl Tagger {
                     .zip(&words)
                     .enumerate()
                     .map(|(index, (tags, tokens))| {
-                        let entities = decode(tags, self.scheme, OnInvalid::Repair).map_err(|violation| {
+                        char_spans(tokens, tags, self.scheme, OnInvalid::Repair).map_err(|violation| {
                             anyhow::anyhow!(
                                 "text {index}, word {}: the model's tag {:?} does not decode: {}",
                                 violation.index + 1,
                                 violation.tag,
                                 violation.reason
                             )
-                        })?;
-                        Ok(entities
-                            .into_iter()
-                            .map(|entity| Span {
-                                start: tokens[entity.start].start,
-                                end: tokens[entity.end - 1].end,
-                                label: entity.kind,
-                            })
-                            .collect())
+                        })
                     })
                     .collect()
             })
@@ -114,7 +99,7 @@ impl Tagger {
         spans
             .into_iter()
             .zip(&texts)
-            .map(|(spans, text)| spans.into_iter().map(|span| span.to_dict(py, text)).collect())
+            .map(|(spans, text)| spans.iter().map(|span| entity_dict(py, span, text)).collect())
             .collect()
     }
 
@@ -128,21 +113,13 @@ impl Tagger {
     }
 }
 
-/// An entity over characters `start..end` of its text.
-struct Span {
-    start: usize,
-    end: usize,
-    label: String,
-}
-
-impl Span {
-    fn to_dict<'py>(&self, py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyDict>> {
-        let dict = PyDict::new(py);
-        dict.set_item("start", self.start)?;
-        dict.set_item("end", self.end)?;
-        dict.set_item("label", &self.label)?;
-        let surface: String = text.chars().skip(self.start).take(self.end - self.start).collect();
-        dict.set_item("text", surface)?;
-        Ok(dict)
-    }
+/// An entity as Python gets it: its character range, label and text.
+fn entity_dict<'py>(py: Python<'py>, span: &CharSpan, text: &str) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    dict.set_item("start", span.start)?;
+    dict.set_item("end", span.end)?;
+    dict.set_item("label", &span.label)?;
+    let surface: String = text.chars().skip(span.start).take(span.end - span.start).collect();
+    dict.set_item("text", surface)?;
+    Ok(dict)
 }

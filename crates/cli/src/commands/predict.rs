@@ -6,6 +6,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
+use burn::tensor::Device;
 use retag_data::atomic::AtomicFile;
 use retag_data::conll::Separator;
 use retag_data::jsonl::JsonlShape;
@@ -71,10 +72,17 @@ pub fn run(args: &PredictArgs) -> Result<()> {
 /// The model in `dir` on the device `run` names, with its options.
 pub fn load(dir: &Path, run: &ModelArgs, chunk_sentences: usize) -> Result<Predictor> {
     let device = device::device(run.backend)?;
-    let dir = &crate::model_source::resolve(dir)?;
     let options =
         PredictOptions { batch_size: run.batch_size, max_len: run.max_len, stride: run.stride, chunk_sentences };
-    Predictor::load(dir, &device)
+    load_on(dir, &device, options)
+}
+
+/// The model `spec` names (a folder, or a hub id where the build can fetch
+/// one) on `device`, with `options` checked against it: how `predict`,
+/// `eval --model` and the Python `Tagger` all load a model.
+pub fn load_on(spec: &Path, device: &Device, options: PredictOptions) -> Result<Predictor> {
+    let dir = &crate::model_source::resolve(spec)?;
+    Predictor::load(dir, device)
         .and_then(|predictor| predictor.with_options(options))
         .with_context(|| format!("loading the model in {}", dir.display()))
 }

@@ -6,7 +6,7 @@
 //! UTF-16 units.
 
 use super::record::CharSpan;
-use crate::scheme::{OnInvalid, Scheme, decode};
+use crate::scheme::{OnInvalid, Scheme, Violation, decode};
 
 /// How the text of a text-shape record is split into tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -119,20 +119,38 @@ fn cut_token(tokens: &[TextToken], offset: usize) -> String {
 /// The text and character spans that write `tokens` tagged in IOB2: tokens
 /// joined with single spaces. An `Err` names the token whose tag breaks IOB2.
 pub(crate) fn tags_to_spans(tokens: &[String], tags: &[String]) -> Result<(String, Vec<CharSpan>), String> {
-    let entities = decode(tags, Scheme::Iob2, OnInvalid::Error)
-        .map_err(|violation| format!("token {} tag {:?}: {}", violation.index + 1, violation.tag, violation.reason))?;
-    let mut starts = Vec::with_capacity(tokens.len());
-    let mut ends = Vec::with_capacity(tokens.len());
     let mut offset = 0;
-    for token in tokens {
-        starts.push(offset);
-        offset += token.chars().count();
-        ends.push(offset);
-        offset += 1;
-    }
-    let spans = entities
-        .into_iter()
-        .map(|entity| CharSpan { start: starts[entity.start], end: ends[entity.end - 1], label: entity.kind })
+    let placed: Vec<TextToken> = tokens
+        .iter()
+        .map(|token| {
+            let start = offset;
+            offset += token.chars().count() + 1;
+            TextToken { start, end: offset - 1, text: token.clone() }
+        })
         .collect();
+    let spans = char_spans(&placed, tags, Scheme::Iob2, OnInvalid::Error)
+        .map_err(|violation| format!("token {} tag {:?}: {}", violation.index + 1, violation.tag, violation.reason))?;
     Ok((tokens.join(" "), spans))
+}
+
+/// The entities `tags` mark over `tokens`, as character spans of the text
+/// the tokens were cut from: the tags decoded in `scheme` (`on_invalid`
+/// says what a broken sequence does), each entity from its first token's
+/// start to its last token's end. The text-shape writer and the Python
+/// `Tagger.entities` both read tags back to characters this way.
+pub fn char_spans<S: AsRef<str>>(
+    tokens: &[TextToken],
+    tags: &[S],
+    scheme: Scheme,
+    on_invalid: OnInvalid,
+) -> Result<Vec<CharSpan>, Violation> {
+    let entities = decode(tags, scheme, on_invalid)?;
+    Ok(entities
+        .into_iter()
+        .map(|entity| CharSpan {
+            start: tokens[entity.start].start,
+            end: tokens[entity.end - 1].end,
+            label: entity.kind,
+        })
+        .collect())
 }
