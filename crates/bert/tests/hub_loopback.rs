@@ -14,8 +14,9 @@ mod hub_server;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use common::{assert_mentions, model_source_message as message};
 use hub_server::{Fault, HubServer, Request, ServedRepo, etag};
-use retag_bert::{BertError, BertForTokenClassification, ResolveOptions, resolve_model};
+use retag_bert::{BertForTokenClassification, ResolveOptions, resolve_model};
 use retag_data::align::load_tokenizer;
 
 /// The commit `main` points to in every served repo.
@@ -54,20 +55,6 @@ fn offline(cache: &Path) -> ResolveOptions {
 /// `<cache>/models--owner--name`, the hub cache's folder for `id`.
 fn repo_dir(cache: &Path, id: &str) -> PathBuf {
     cache.join(format!("models--{}", id.replace('/', "--")))
-}
-
-fn message(result: retag_bert::Result<PathBuf>) -> String {
-    match result {
-        Ok(path) => panic!("resolved to {}", path.display()),
-        Err(e @ BertError::ModelSource { .. }) => e.to_string(),
-        Err(e) => panic!("expected a ModelSource error, got {e}"),
-    }
-}
-
-fn assert_mentions(message: &str, parts: &[&str]) {
-    for part in parts {
-        assert!(message.contains(part), "{message:?} does not mention {part:?}");
-    }
 }
 
 /// Compares a file with the bytes expected, without printing either.

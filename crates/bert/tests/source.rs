@@ -4,7 +4,10 @@
 
 use std::path::Path;
 
-use retag_bert::{BertError, HubId, ResolveOptions, resolve_model};
+mod common;
+
+use common::{assert_mentions, model_source_message};
+use retag_bert::{HubId, ResolveOptions, resolve_model};
 
 /// A folder with the files of a checkpoint (contents do not matter here).
 fn model_folder(dir: &Path, files: &[&str]) {
@@ -14,18 +17,9 @@ fn model_folder(dir: &Path, files: &[&str]) {
     }
 }
 
+/// The error `resolve_model` gives for `spec`, which must be a `ModelSource` one.
 fn message(spec: &str, options: &ResolveOptions) -> String {
-    match resolve_model(spec, options) {
-        Ok(path) => panic!("{spec:?} resolved to {}", path.display()),
-        Err(e @ BertError::ModelSource { .. }) => e.to_string(),
-        Err(e) => panic!("{spec:?}: expected a ModelSource error, got {e}"),
-    }
-}
-
-fn assert_mentions(message: &str, parts: &[&str]) {
-    for part in parts {
-        assert!(message.contains(part), "{message:?} does not mention {part:?}");
-    }
+    model_source_message(resolve_model(spec, options))
 }
 
 #[test]

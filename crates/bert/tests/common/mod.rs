@@ -74,3 +74,20 @@ pub fn max_abs_diff(actual: Tensor<3>, expected: &Value) -> f32 {
     let actual = actual.as_slice::<f32>().expect("f32 output");
     actual.iter().zip(&expected).map(|(a, e)| (a - e).abs()).fold(0.0, f32::max)
 }
+
+/// The message of the `ModelSource` error `result` holds; a resolved path
+/// or any other error fails the test.
+pub fn model_source_message(result: retag_bert::Result<PathBuf>) -> String {
+    match result {
+        Ok(path) => panic!("resolved to {}", path.display()),
+        Err(e @ retag_bert::BertError::ModelSource { .. }) => e.to_string(),
+        Err(e) => panic!("expected a ModelSource error, got {e}"),
+    }
+}
+
+/// Fails unless `message` mentions every one of `parts`.
+pub fn assert_mentions(message: &str, parts: &[&str]) {
+    for part in parts {
+        assert!(message.contains(part), "{message:?} does not mention {part:?}");
+    }
+}

@@ -47,11 +47,9 @@ fn info(repos: &[ServedRepo], rest: &str) -> Response {
     let Some((repo_id, revision)) = rest.split_once("/revision/") else {
         return not_found("NoSuchRoute", rest);
     };
-    let Some(repo) = find(repos, repo_id) else {
-        return not_found("RepoNotFound", repo_id);
-    };
-    let Some(commit) = repo.commit_of(&decode(revision)) else {
-        return not_found("RevisionNotFound", revision);
+    let (repo, commit) = match repo_at(repos, repo_id, revision) {
+        Ok(found) => found,
+        Err(response) => return response,
     };
     let siblings: Vec<_> = repo.files.iter().map(|(name, _)| json!({ "rfilename": name })).collect();
     let body = json!({ "id": repo.id, "modelId": repo.id, "sha": commit, "siblings": siblings });
@@ -63,11 +61,9 @@ fn resolve(repos: &[ServedRepo], repo_id: &str, rest: &str, request: &Request, b
     let Some((revision, file)) = rest.split_once('/') else {
         return not_found("NoSuchRoute", rest);
     };
-    let Some(repo) = find(repos, repo_id) else {
-        return not_found("RepoNotFound", repo_id);
-    };
-    let Some(commit) = repo.commit_of(&decode(revision)) else {
-        return not_found("RevisionNotFound", revision);
+    let (repo, commit) = match repo_at(repos, repo_id, revision) {
+        Ok(found) => found,
+        Err(response) => return response,
     };
     let Some(bytes) = repo.file(file) else {
         return not_found("EntryNotFound", file);
@@ -127,6 +123,14 @@ fn byte_range(range: &str, len: usize) -> Option<(usize, usize)> {
 
 fn find<'a>(repos: &'a [ServedRepo], repo_id: &str) -> Option<&'a ServedRepo> {
     repos.iter().find(|repo| repo.id == repo_id)
+}
+
+/// `repo_id` and the commit its `revision` (URL-encoded) names, or the
+/// hub's 404 for whichever of the two it does not know.
+fn repo_at<'a>(repos: &'a [ServedRepo], repo_id: &str, revision: &str) -> Result<(&'a ServedRepo, &'a str), Response> {
+    let repo = find(repos, repo_id).ok_or_else(|| not_found("RepoNotFound", repo_id))?;
+    let commit = repo.commit_of(&decode(revision)).ok_or_else(|| not_found("RevisionNotFound", revision))?;
+    Ok((repo, commit))
 }
 
 /// hf-hub writes a `/` inside a revision (`refs/pr/1`) as `%2F`.
