@@ -7,10 +7,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::Args;
 
 use crate::cache::{cache_dir, repo_root, target_dir};
+use crate::retrain::run_step;
 
 /// The wheel builder, pinned: maturin reads `crates/python/pyproject.toml`.
 const MATURIN: &str = "maturin==1.16.0";
@@ -39,12 +40,10 @@ pub fn run(args: &PythonTestArgs) -> Result<()> {
     // maturin lives in an environment of its own, kept between runs.
     let tools = cache.join("venv-maturin");
     if !bin(&tools, "maturin").exists() {
-        eprintln!("== maturin, into {}", tools.display());
         make_venv(&args.python, &tools)?;
         pip(&tools, &[MATURIN])?;
     }
 
-    eprintln!("== the wheel (maturin build --release; cargo's progress below)");
     let wheels = target_dir().join("wheels");
     if wheels.exists() {
         for entry in std::fs::read_dir(&wheels).with_context(|| format!("reading {}", wheels.display()))? {
@@ -58,7 +57,7 @@ pub fn run(args: &PythonTestArgs) -> Result<()> {
     let mut build = Command::new(bin(&tools, "maturin"));
     build.current_dir(&root).arg("build").arg("--release").arg("--manifest-path").arg(&manifest);
     build.arg("--out").arg(&wheels).arg("--interpreter").arg(&args.python);
-    check(build.status().context("cannot run maturin")?, "maturin build")?;
+    run_step("the wheel (maturin build --release; cargo's progress below)", build)?;
     let wheel = std::fs::read_dir(&wheels)?
         .filter_map(|entry| entry.ok().map(|entry| entry.path()))
         .find(|path| is_retag_wheel(path))
@@ -70,7 +69,6 @@ pub fn run(args: &PythonTestArgs) -> Result<()> {
     if env.exists() {
         std::fs::remove_dir_all(&env).with_context(|| format!("removing {}", env.display()))?;
     }
-    eprintln!("== a fresh virtual environment, {}", env.display());
     make_venv(&args.python, &env)?;
     let wheel_arg = wheel.to_str().context("the wheel's path is not UTF-8")?.to_string();
     let mut packages = vec![wheel_arg.as_str(), PYTEST];
@@ -79,30 +77,23 @@ pub fn run(args: &PythonTestArgs) -> Result<()> {
     }
     pip(&env, &packages)?;
 
-    eprintln!("== pytest crates/python/tests");
     let mut pytest = Command::new(bin(&env, "python"));
     pytest.current_dir(&root).args(["-m", "pytest", "crates/python/tests", "-v", "-rs"]).args(&args.pytest);
     // The tests import the installed wheel, never the source folder.
     pytest.env("PYTHONSAFEPATH", "1");
-    check(pytest.status().context("cannot run pytest")?, "the wheel's tests")
+    run_step("pytest crates/python/tests (the wheel's tests)", pytest)
 }
 
 fn make_venv(python: &Path, dir: &Path) -> Result<()> {
-    let status = Command::new(python)
-        .args(["-m", "venv"])
-        .arg(dir)
-        .status()
-        .with_context(|| format!("cannot run {}", python.display()))?;
-    check(status, &format!("{} -m venv {}", python.display(), dir.display()))
+    let mut venv = Command::new(python);
+    venv.args(["-m", "venv"]).arg(dir);
+    run_step(&format!("a virtual environment, {}", dir.display()), venv)
 }
 
 fn pip(env: &Path, packages: &[&str]) -> Result<()> {
-    let status = Command::new(bin(env, "python"))
-        .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
-        .args(packages)
-        .status()
-        .context("cannot run pip")?;
-    check(status, &format!("pip install {}", packages.join(" ")))
+    let mut pip = Command::new(bin(env, "python"));
+    pip.args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"]).args(packages);
+    run_step(&format!("pip install {}", packages.join(" ")), pip)
 }
 
 fn bin(env: &Path, program: &str) -> PathBuf {
@@ -113,11 +104,4 @@ fn is_retag_wheel(path: &Path) -> bool {
     path.file_name()
         .and_then(|name| name.to_str())
         .is_some_and(|name| name.starts_with("retag-") && name.ends_with(".whl"))
-}
-
-fn check(status: std::process::ExitStatus, what: &str) -> Result<()> {
-    if !status.success() {
-        bail!("{what} failed ({status})");
-    }
-    Ok(())
 }
