@@ -18,6 +18,20 @@ use crate::{dense, dropout};
 /// not produce NaN.
 const MASKED_SCORE: f32 = -1.0e9;
 
+/// The projections and padding of one attention call, split into heads
+/// by whichever path computes it.
+pub struct AttentionInputs {
+    /// `[batch, seq, hidden]` each.
+    pub query: Tensor<3>,
+    pub key: Tensor<3>,
+    pub value: Tensor<3>,
+    /// `[batch, seq]`, true at padding tokens, which no token attends to.
+    pub padding: Tensor<2, Bool>,
+    pub heads: usize,
+    /// Multiplies `QKᵀ` before the softmax (`1/√head_size`).
+    pub scale: f32,
+}
+
 #[derive(Module, Debug)]
 pub struct BertAttention {
     pub query: Linear,
@@ -48,31 +62,53 @@ impl BertAttention {
     /// `hidden`: `[batch, seq, hidden]`; `padding`: `[batch, seq]`, true at
     /// padding tokens, which no token may attend to.
     pub fn forward(&self, hidden: Tensor<3>, padding: Tensor<2, Bool>) -> Tensor<3> {
-        let [batch, seq, width] = hidden.dims();
-        let head_size = width / self.num_heads;
-
-        let query = self.split_heads(dense::forward_rows(&self.query, hidden.clone()));
-        let key = self.split_heads(dense::forward_rows(&self.key, hidden.clone()));
-        let value = self.split_heads(dense::forward_rows(&self.value, hidden.clone()));
-
-        let scale = 1.0 / (head_size as f64).sqrt();
-        let context = if hidden.device().is_autodiff() {
-            let scores = query.matmul(key.transpose()) * scale;
-            let padding = padding.reshape([batch, 1, 1, seq]).expand([batch, self.num_heads, seq, seq]);
-            let probabilities = softmax(scores.mask_fill(padding, MASKED_SCORE), 3);
-            dropout::apply(&self.attention_dropout, probabilities).matmul(value)
-        } else {
-            // No gradient, so no attention dropout: the backend's fused
-            // attention computes the same softmax(QKᵀ·scale)·V (burn-flex: per
-            // head in parallel, no [batch, heads, seq, seq] tensors between ops).
-            let padding = padding.reshape([batch, 1, 1, seq]).expand([batch, 1, seq, seq]);
-            let options = AttentionModuleOptions { scale: Some(scale), softcap: None, is_causal: false };
-            attention(query, key, value, Some(padding), None, options)
+        let width = hidden.dims()[2];
+        let inputs = AttentionInputs {
+            query: dense::forward_rows(&self.query, hidden.clone()),
+            key: dense::forward_rows(&self.key, hidden.clone()),
+            value: dense::forward_rows(&self.value, hidden.clone()),
+            padding,
+            heads: self.num_heads,
+            scale: 1.0 / ((width / self.num_heads) as f32).sqrt(),
         };
-        let context = context.swap_dims(1, 2).reshape([batch, seq, width]);
+        let context = if hidden.device().is_autodiff() {
+            self.explicit_attention(inputs)
+        } else {
+            // No gradient, so no attention dropout: a fused kernel computes
+            // the same softmax(QKᵀ·scale)·V without [batch, heads, seq, seq]
+            // tensors between ops: on flex ours (heads read in place, SIMD
+            // softmax), elsewhere the backend's.
+            #[cfg(feature = "flex")]
+            let context = crate::cpu::flex_attention::attention_or(inputs, |inputs| self.fused_attention(inputs));
+            #[cfg(not(feature = "flex"))]
+            let context = self.fused_attention(inputs);
+            context
+        };
 
         let projected = dropout::apply(&self.output_dropout, dense::forward_rows(&self.output, context));
         self.layer_norm.forward(projected + hidden)
+    }
+
+    /// softmax(QKᵀ·scale)·V op by op, with attention dropout: the path
+    /// gradients flow through.
+    fn explicit_attention(&self, inputs: AttentionInputs) -> Tensor<3> {
+        let [batch, seq, width] = inputs.query.dims();
+        let (query, key, value) = (self.split_heads(inputs.query), self.split_heads(inputs.key), self.split_heads(inputs.value));
+        let scores = query.matmul(key.transpose()) * f64::from(inputs.scale);
+        let padding = inputs.padding.reshape([batch, 1, 1, seq]).expand([batch, self.num_heads, seq, seq]);
+        let probabilities = softmax(scores.mask_fill(padding, MASKED_SCORE), 3);
+        let context = dropout::apply(&self.attention_dropout, probabilities).matmul(value);
+        context.swap_dims(1, 2).reshape([batch, seq, width])
+    }
+
+    /// The backend's fused attention op (no dropout: inference only).
+    fn fused_attention(&self, inputs: AttentionInputs) -> Tensor<3> {
+        let [batch, seq, width] = inputs.query.dims();
+        let (query, key, value) = (self.split_heads(inputs.query), self.split_heads(inputs.key), self.split_heads(inputs.value));
+        let padding = inputs.padding.reshape([batch, 1, 1, seq]).expand([batch, 1, seq, seq]);
+        let options = AttentionModuleOptions { scale: Some(f64::from(inputs.scale)), softcap: None, is_causal: false };
+        let context = attention(query, key, value, Some(padding), None, options);
+        context.swap_dims(1, 2).reshape([batch, seq, width])
     }
 
     /// `[batch, seq, hidden]` -> `[batch, heads, seq, head_size]`.

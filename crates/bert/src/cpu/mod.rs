@@ -1,11 +1,13 @@
 //! Kernels for the Flex (CPU) backend where burn-flex's own are scalar or
-//! single-threaded: GELU (inference in place, training as `x·s + c`) and
-//! dropout masks. Each runs only on Flex tensors; callers keep burn's op as
+//! single-threaded: GELU (inference in place, training as `x·s + c`),
+//! dropout masks and inference attention. Each runs only on Flex tensors; callers keep burn's op as
 //! the fallback for every other backend. Below, the few helpers that reach
 //! burn-flex's storage through burn's dispatch layer, shared with
 //! `retag-train`'s fused AdamW.
 
 pub mod fast_math;
+#[cfg(feature = "flex")]
+pub mod flex_attention;
 #[cfg(feature = "flex")]
 pub mod flex_dropout;
 #[cfg(feature = "flex")]
