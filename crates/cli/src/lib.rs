@@ -8,6 +8,7 @@ mod args;
 mod commands;
 mod dataset;
 mod device;
+mod error_chain;
 mod logging;
 mod model_source;
 
@@ -19,6 +20,7 @@ use clap::Parser;
 use retag_predict::{PredictOptions, Predictor};
 
 pub use args::Cli;
+pub use error_chain::error_chain;
 use args::{Backend, Command, DataCommand};
 
 /// Runs one parsed command, with the log level its `-v`/`-q` ask for.

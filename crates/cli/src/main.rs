@@ -13,7 +13,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             // The whole chain: "reading x.txt: x.txt:12: invalid tag ...".
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", retag_cli::error_chain(&error));
             ExitCode::FAILURE
         }
     }

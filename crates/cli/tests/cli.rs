@@ -95,6 +95,19 @@ fn eval_names_the_line_where_prediction_and_gold_disagree() {
     assert!(error.contains("bad.txt:4") && error.contains("\"LOC\""), "{error}");
 }
 
+/// A missing file is named once with the system's reason, and the reason
+/// is not repeated (the library error carries it in its message and as its
+/// source).
+#[test]
+fn a_missing_file_is_named_with_its_reason_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let gold = write(dir.path(), "gold.txt", GOLD);
+    let missing = dir.path().join("missing.txt");
+    let error = stderr_of_failure(&retag(&["eval", "--gold", gold.to_str().unwrap(), "--pred", missing.to_str().unwrap()]));
+    assert!(error.contains("missing.txt"), "{error}");
+    assert_eq!(error.matches("os error").count(), 1, "the reason once: {error}");
+}
+
 #[test]
 fn convert_round_trips_a_real_corpus_through_every_scheme() {
     let dir = tempfile::tempdir().unwrap();

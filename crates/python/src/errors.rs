@@ -7,7 +7,7 @@ use pyo3::exceptions::{PyRuntimeError, PyValueError};
 
 /// A failure of retag's work (a file, a model, training): `RuntimeError`.
 pub fn runtime(error: anyhow::Error) -> PyErr {
-    PyRuntimeError::new_err(format!("{error:#}"))
+    PyRuntimeError::new_err(retag_cli::error_chain(&error))
 }
 
 /// Arguments that do not make a valid request: `ValueError`.

@@ -36,7 +36,7 @@ impl Tagger {
         max_len: Option<usize>,
         stride: Option<usize>,
     ) -> PyResult<Self> {
-        let device = retag_cli::device_named(backend).map_err(|error| errors::value(format!("{error:#}")))?;
+        let device = retag_cli::device_named(backend).map_err(|error| errors::value(retag_cli::error_chain(&error)))?;
         let options = PredictOptions {
             batch_size: batch_size.unwrap_or(retag_predict::DEFAULT_BATCH_SIZE),
             max_len,
