@@ -1,30 +1,12 @@
 //! The `retag` binary as a user runs it: arguments in, files and stdout out,
 //! errors that name the file and line.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
+use std::path::Path;
+
+use common::{fail as stderr_of_failure, retag, succeed as stdout, write};
 use serde_json::Value;
-
-fn retag(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_retag")).args(args).output().expect("the retag binary runs")
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
-fn stdout(output: &Output) -> String {
-    assert!(output.status.success(), "retag failed: {}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr_of_failure(output: &Output) -> String {
-    assert!(!output.status.success(), "retag should have failed; stdout: {}", String::from_utf8_lossy(&output.stdout));
-    String::from_utf8(output.stderr.clone()).unwrap()
-}
 
 const GOLD: &str = "John B-PER\nSmith I-PER\nin O\nParis B-LOC\n\nACME B-ORG\nand O\nMary B-PER\n";
 /// Starts a PER entity with I- and breaks B-ORG I-PER: the cases where the two modes differ.
