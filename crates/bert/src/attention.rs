@@ -93,7 +93,8 @@ impl BertAttention {
     /// gradients flow through.
     fn explicit_attention(&self, inputs: AttentionInputs) -> Tensor<3> {
         let [batch, seq, width] = inputs.query.dims();
-        let (query, key, value) = (self.split_heads(inputs.query), self.split_heads(inputs.key), self.split_heads(inputs.value));
+        let (query, key, value) =
+            (self.split_heads(inputs.query), self.split_heads(inputs.key), self.split_heads(inputs.value));
         let scores = query.matmul(key.transpose()) * f64::from(inputs.scale);
         let padding = inputs.padding.reshape([batch, 1, 1, seq]).expand([batch, self.num_heads, seq, seq]);
         let probabilities = softmax(scores.mask_fill(padding, MASKED_SCORE), 3);
@@ -104,7 +105,8 @@ impl BertAttention {
     /// The backend's fused attention op (no dropout: inference only).
     fn fused_attention(&self, inputs: AttentionInputs) -> Tensor<3> {
         let [batch, seq, width] = inputs.query.dims();
-        let (query, key, value) = (self.split_heads(inputs.query), self.split_heads(inputs.key), self.split_heads(inputs.value));
+        let (query, key, value) =
+            (self.split_heads(inputs.query), self.split_heads(inputs.key), self.split_heads(inputs.value));
         let padding = inputs.padding.reshape([batch, 1, 1, seq]).expand([batch, 1, seq, seq]);
         let options = AttentionModuleOptions { scale: Some(f64::from(inputs.scale)), softcap: None, is_causal: false };
         let context = attention(query, key, value, Some(padding), None, options);

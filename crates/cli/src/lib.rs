@@ -20,8 +20,8 @@ use clap::Parser;
 use retag_predict::{PredictOptions, Predictor};
 
 pub use args::Cli;
-pub use error_chain::error_chain;
 use args::{Backend, Command, DataCommand};
+pub use error_chain::error_chain;
 
 /// Runs one parsed command, with the log level its `-v`/`-q` ask for.
 pub fn run(cli: &Cli) -> Result<()> {

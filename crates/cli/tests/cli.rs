@@ -85,7 +85,8 @@ fn a_missing_file_is_named_with_its_reason_once() {
     let dir = tempfile::tempdir().unwrap();
     let gold = write(dir.path(), "gold.txt", GOLD);
     let missing = dir.path().join("missing.txt");
-    let error = stderr_of_failure(&retag(&["eval", "--gold", gold.to_str().unwrap(), "--pred", missing.to_str().unwrap()]));
+    let error =
+        stderr_of_failure(&retag(&["eval", "--gold", gold.to_str().unwrap(), "--pred", missing.to_str().unwrap()]));
     assert!(error.contains("missing.txt"), "{error}");
     assert_eq!(error.matches("os error").count(), 1, "the reason once: {error}");
 }

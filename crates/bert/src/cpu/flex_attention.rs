@@ -22,8 +22,8 @@ use burn::tensor::{DType, Tensor, TensorData};
 use rayon::prelude::*;
 
 use super::fast_math::exp_f32;
-use crate::attention::AttentionInputs;
 use super::{from_flex, into_flex, is_dense_f32, is_flex};
+use crate::attention::AttentionInputs;
 
 /// `softmax(QKᵀ·scale)·V` per head, merged back to `[batch, seq, hidden]`,
 /// on plain (non-autodiff) dense f32 Flex tensors; anything else goes to
@@ -150,7 +150,9 @@ struct Operand<'a> {
 impl Operand<'_> {
     /// Whether every element the strides reach is inside `data`.
     fn fits(&self) -> bool {
-        self.rows > 0 && self.cols > 0 && last_index(self.rows, self.cols, self.row_stride, self.col_stride) < self.data.len()
+        self.rows > 0
+            && self.cols > 0
+            && last_index(self.rows, self.cols, self.row_stride, self.col_stride) < self.data.len()
     }
 }
 
