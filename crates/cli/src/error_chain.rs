@@ -27,8 +27,6 @@ pub fn error_chain(error: &anyhow::Error) -> String {
 mod tests {
     use std::{fmt, io};
 
-    use anyhow::Context;
-
     use super::*;
 
     /// The shape of the libraries' file errors: the cause in the message and as the source.
