@@ -7,6 +7,7 @@ use anyhow::{Result, bail};
 use retag_compare::recipe::SET_PER_RUN;
 use retag_compare::{CompareReport, CompareSpec, Event, Recipe, default_recipes, run_all, strategy_recipes};
 
+use super::run_watch::RunWatch;
 use crate::args::CompareArgs;
 
 /// The seeds of `--seeds N`: 42, 43, ..., the seed retag trains with by default first.
@@ -60,17 +61,24 @@ pub fn run(args: &CompareArgs) -> Result<()> {
     let retag = crate::launcher()?;
     let names: Vec<&str> = spec.recipes.iter().map(|recipe| recipe.name.as_str()).collect();
     eprintln!("comparing {} with {} seed(s) in {}", names.join(", "), spec.seeds.len(), spec.out.display());
+    // The running run's latest progress line, until its result is printed.
+    let mut watch: Option<RunWatch> = None;
     let (records, missing) = run_all(&spec, retag, |event| match event {
         Event::Starting { recipe, seed, index, total, log } => {
             eprintln!("[{index}/{total}] {recipe}, seed {seed}: running (log {})", log.display());
+            watch = Some(RunWatch::start(format!("{recipe}, seed {seed}"), log.to_path_buf()));
         }
         Event::Done { record, cached } => {
+            drop(watch.take());
             let f1 = record.metrics.test.as_ref().map_or(f64::NAN, |test| test.micro.f1 * 100.0);
             let how =
                 if cached { "kept from an earlier run".to_string() } else { format!("{:.0} s", record.cost.wall_secs) };
             eprintln!("    {}, seed {}: test F1 {f1:.2} ({how})", record.recipe, record.seed);
         }
-        Event::Missing(entry) => eprintln!("    {}, seed {}: no result: {}", entry.recipe, entry.seed, entry.reason),
+        Event::Missing(entry) => {
+            drop(watch.take());
+            eprintln!("    {}, seed {}: no result: {}", entry.recipe, entry.seed, entry.reason);
+        }
     })?;
     let report = CompareReport::new(&spec, &records, missing)?;
     let pictures = retag_compare::write_report(&report, &spec.out)?;

@@ -11,6 +11,7 @@ pub mod plot;
 pub mod predict;
 pub mod relabel;
 pub mod retrain;
+mod run_watch;
 pub mod stats;
 pub mod train;
 mod training;
