@@ -79,9 +79,9 @@ impl BertAttention {
             // tensors between ops: on flex ours (heads read in place, SIMD
             // softmax), elsewhere the backend's.
             #[cfg(feature = "flex")]
-            let context = crate::cpu::flex_attention::attention_or(inputs, |inputs| self.fused_attention(inputs));
+            let context = crate::cpu::flex_attention::attention_or(inputs, fused_attention);
             #[cfg(not(feature = "flex"))]
-            let context = self.fused_attention(inputs);
+            let context = fused_attention(inputs);
             context
         };
 
@@ -92,32 +92,39 @@ impl BertAttention {
     /// softmax(QKᵀ·scale)·V op by op, with attention dropout: the path
     /// gradients flow through.
     fn explicit_attention(&self, inputs: AttentionInputs) -> Tensor<3> {
-        let [batch, seq, width] = inputs.query.dims();
+        let [batch, seq, _] = inputs.query.dims();
+        let heads = inputs.heads;
         let (query, key, value) =
-            (self.split_heads(inputs.query), self.split_heads(inputs.key), self.split_heads(inputs.value));
+            (split_heads(inputs.query, heads), split_heads(inputs.key, heads), split_heads(inputs.value, heads));
         let scores = query.matmul(key.transpose()) * f64::from(inputs.scale);
-        let padding = inputs.padding.reshape([batch, 1, 1, seq]).expand([batch, self.num_heads, seq, seq]);
+        let padding = inputs.padding.reshape([batch, 1, 1, seq]).expand([batch, heads, seq, seq]);
         let probabilities = softmax(scores.mask_fill(padding, MASKED_SCORE), 3);
-        let context = dropout::apply(&self.attention_dropout, probabilities).matmul(value);
-        context.swap_dims(1, 2).reshape([batch, seq, width])
+        merge_heads(dropout::apply(&self.attention_dropout, probabilities).matmul(value))
     }
+}
 
-    /// The backend's fused attention op (no dropout: inference only).
-    fn fused_attention(&self, inputs: AttentionInputs) -> Tensor<3> {
-        let [batch, seq, width] = inputs.query.dims();
-        let (query, key, value) =
-            (self.split_heads(inputs.query), self.split_heads(inputs.key), self.split_heads(inputs.value));
-        let padding = inputs.padding.reshape([batch, 1, 1, seq]).expand([batch, 1, seq, seq]);
-        let options = AttentionModuleOptions { scale: Some(f64::from(inputs.scale)), softcap: None, is_causal: false };
-        let context = attention(query, key, value, Some(padding), None, options);
-        context.swap_dims(1, 2).reshape([batch, seq, width])
-    }
+/// The backend's fused attention op (no dropout: inference only); also the
+/// reference the flex kernel is tested against.
+pub(crate) fn fused_attention(inputs: AttentionInputs) -> Tensor<3> {
+    let [batch, seq, _] = inputs.query.dims();
+    let heads = inputs.heads;
+    let (query, key, value) =
+        (split_heads(inputs.query, heads), split_heads(inputs.key, heads), split_heads(inputs.value, heads));
+    let padding = inputs.padding.reshape([batch, 1, 1, seq]).expand([batch, 1, seq, seq]);
+    let options = AttentionModuleOptions { scale: Some(f64::from(inputs.scale)), softcap: None, is_causal: false };
+    merge_heads(attention(query, key, value, Some(padding), None, options))
+}
 
-    /// `[batch, seq, hidden]` -> `[batch, heads, seq, head_size]`.
-    fn split_heads(&self, x: Tensor<3>) -> Tensor<4> {
-        let [batch, seq, width] = x.dims();
-        x.reshape([batch, seq, self.num_heads, width / self.num_heads]).swap_dims(1, 2)
-    }
+/// `[batch, seq, hidden]` -> `[batch, heads, seq, head_size]`.
+fn split_heads(x: Tensor<3>, heads: usize) -> Tensor<4> {
+    let [batch, seq, width] = x.dims();
+    x.reshape([batch, seq, heads, width / heads]).swap_dims(1, 2)
+}
+
+/// `[batch, heads, seq, head_size]` -> `[batch, seq, hidden]`.
+fn merge_heads(x: Tensor<4>) -> Tensor<3> {
+    let [batch, heads, seq, head_size] = x.dims();
+    x.swap_dims(1, 2).reshape([batch, seq, heads * head_size])
 }
 
 #[cfg(test)]

@@ -37,8 +37,8 @@ pub fn attention_or(inputs: AttentionInputs, fallback: impl FnOnce(AttentionInpu
         && [&inputs.query, &inputs.key, &inputs.value].iter().all(|t| t.dtype() == DType::F32)
         && inputs.query.dims() == inputs.key.dims()
         && inputs.query.dims() == inputs.value.dims()
-        && inputs.query.dims()[2].is_multiple_of(inputs.heads.max(1))
-        && inputs.heads > 0;
+        && inputs.heads > 0
+        && inputs.query.dims()[2].is_multiple_of(inputs.heads);
     if !takes_fast_path {
         return fallback(inputs);
     }
@@ -60,6 +60,8 @@ pub fn attention_or(inputs: AttentionInputs, fallback: impl FnOnce(AttentionInpu
         return fallback(inputs);
     }
     let padding = padding.into_data().try_to_vec::<bool>().expect("a bool tensor reads back as bool");
+    // Once per sentence, for all its heads.
+    let keep: Vec<Vec<f32>> = (0..batch).map(|b| kept_keys(&padding[b * seq..(b + 1) * seq])).collect();
     let shape = Shape { seq, width, heads, scale };
     let head_size = width / heads;
     let sentence = seq * width;
@@ -74,7 +76,7 @@ pub fn attention_or(inputs: AttentionInputs, fallback: impl FnOnce(AttentionInpu
             query: &query.storage::<f32>()[range.clone()],
             key: &key.storage::<f32>()[range.clone()],
             value: &value.storage::<f32>()[range],
-            padding: &padding[b * seq..(b + 1) * seq],
+            keep: &keep[b],
         };
         attend(&shape, &sentence, head, context, scores);
     });
@@ -99,12 +101,20 @@ struct Shape {
     scale: f32,
 }
 
-/// One sentence's `[seq, hidden]` projections, row-major, and its padding.
+/// One sentence's `[seq, hidden]` projections, row-major, and its keys.
 struct Sentence<'a> {
     query: &'a [f32],
     key: &'a [f32],
     value: &'a [f32],
-    padding: &'a [bool],
+    /// 1 for a real token, 0 for padding, up to the last real token: keys
+    /// past it are all padding, so no product reads them.
+    keep: &'a [f32],
+}
+
+/// A sentence's [`Sentence::keep`] from its padding flags.
+fn kept_keys(padding: &[bool]) -> Vec<f32> {
+    let keys = padding.iter().rposition(|&pad| !pad).map_or(0, |last| last + 1);
+    padding[..keys].iter().map(|&pad| if pad { 0.0 } else { 1.0 }).collect()
 }
 
 /// One head of one sentence into `context` (`[seq, head_size]`, row-major);
@@ -112,13 +122,11 @@ struct Sentence<'a> {
 fn attend(shape: &Shape, sentence: &Sentence, head: usize, context: &mut [f32], scores: &mut Vec<f32>) {
     let Shape { seq, width, heads, scale } = *shape;
     let head_size = width / heads;
-    // Keys past the last real token are all padding: no product reads them.
-    let keys = sentence.padding.iter().rposition(|&pad| !pad).map_or(0, |last| last + 1);
+    let keys = sentence.keep.len();
     if keys == 0 {
         context.fill(0.0);
         return;
     }
-    let keep: Vec<f32> = sentence.padding[..keys].iter().map(|&pad| if pad { 0.0 } else { 1.0 }).collect();
     scores.resize(seq * keys, 0.0);
     let columns = head * head_size;
     // scores[i, j] = scale · Σ_d Q[i, columns + d] · K[j, columns + d]
@@ -128,7 +136,7 @@ fn attend(shape: &Shape, sentence: &Sentence, head: usize, context: &mut [f32], 
         Destination { data: scores, row_stride: keys },
         scale,
     );
-    pulp::Arch::new().dispatch(SoftmaxRows { scores, keys, keep: &keep });
+    pulp::Arch::new().dispatch(SoftmaxRows { scores, keys, keep: sentence.keep });
     // context[i, d] = Σ_j P[i, j] · V[j, columns + d]
     multiply(
         Operand { data: scores, rows: seq, cols: keys, row_stride: keys, col_stride: 1 },
@@ -272,23 +280,10 @@ fn row_sum(row: &[f32]) -> f32 {
 
 #[cfg(test)]
 mod tests {
-    use burn::tensor::module::attention;
-    use burn::tensor::ops::AttentionModuleOptions;
     use burn::tensor::{Bool, Device, Distribution};
 
     use super::*;
-
-    /// burn's own attention (burn-flex's fused kernel) on split heads, merged back.
-    fn reference(inputs: AttentionInputs) -> Tensor<3> {
-        let [batch, seq, width] = inputs.query.dims();
-        let heads = inputs.heads;
-        let split = |x: Tensor<3>| x.reshape([batch, seq, heads, width / heads]).swap_dims(1, 2);
-        let padding = inputs.padding.reshape([batch, 1, 1, seq]).expand([batch, 1, seq, seq]);
-        let options = AttentionModuleOptions { scale: Some(f64::from(inputs.scale)), softcap: None, is_causal: false };
-        let context =
-            attention(split(inputs.query), split(inputs.key), split(inputs.value), Some(padding), None, options);
-        context.swap_dims(1, 2).reshape([batch, seq, width])
-    }
+    use crate::attention::fused_attention;
 
     fn not_reached(_: AttentionInputs) -> Tensor<3> {
         panic!("dense f32 flex tensors take the fast path")
@@ -354,7 +349,7 @@ mod tests {
             ("many sentences", inputs(9, 18, 32, 8, trailing(&[18, 17, 3, 18, 5, 9, 18, 2, 11], 18))),
         ];
         for (case, inputs) in cases {
-            let expected = reference(clone(&inputs));
+            let expected = fused_attention(clone(&inputs));
             assert_close(attention_or(inputs, not_reached), expected, case);
         }
     }
