@@ -15,7 +15,8 @@ command -v tmux >/dev/null || { echo "tmux is missing (apt-get install tmux)" >&
 mkdir -p "$out"
 rm -rf "$out/target"
 tmux kill-session -t "$session" 2>/dev/null || true
-tmux new-session -d -s "$session" -x 160 -y 24 \
+# A large scrollback, so final.txt keeps every line (tmux keeps 2000 by default).
+tmux start-server \; set-option -g history-limit 200000 \; new-session -d -s "$session" -x 160 -y 24 \
   "cd '$root' && CARGO_TARGET_DIR='$out/target' cargo xtask retrain --fresh; echo EXIT=\$?; sleep 600"
 : > "$out/snapshots.txt"
 start=$(date +%s)
