@@ -54,6 +54,9 @@ def main() -> int:
             if args.python:
                 command += ["--python", args.python]
             print(f"run {rep + 1}/{args.reps}, {side}: {' '.join(command)}", file=sys.stderr, flush=True)
+            # Outputs of cases an earlier invocation ran would otherwise be compared as this run's.
+            if outputs.exists():
+                shutil.rmtree(outputs)
             subprocess.run(command, cwd=ROOT, check=True)
             results[side].append(json.loads(json_out.read_text()))
             tags = work / f"{side}-{rep}-outputs"
