@@ -61,15 +61,21 @@ fn watch(label: &str, log: &Path, stop: &AtomicBool) {
     });
     let mut last_plain = Instant::now();
     while !stop.load(Ordering::Relaxed) {
-        if let Some(line) = last_line(log) {
-            match &bar {
-                Some(bar) => bar.set_message(format!("{label}: {line}")),
-                None if last_plain.elapsed() >= PLAIN_EVERY => {
+        // The log is read only when its line is shown: every poll for the
+        // spinner, once a minute for plain lines.
+        match &bar {
+            Some(bar) => {
+                if let Some(line) = last_line(log) {
+                    bar.set_message(format!("{label}: {line}"));
+                }
+            }
+            None if last_plain.elapsed() >= PLAIN_EVERY => {
+                if let Some(line) = last_line(log) {
                     eprintln!("    {label}: {line}");
                     last_plain = Instant::now();
                 }
-                None => {}
             }
+            None => {}
         }
         std::thread::sleep(POLL);
     }
